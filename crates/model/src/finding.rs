@@ -1,0 +1,82 @@
+//! Findings: what the engine says about a resource.
+
+use std::fmt;
+use std::str::FromStr;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 4] = [
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Severity {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        Severity::ALL
+            .into_iter()
+            .find(|sev| sev.as_str() == s)
+            .ok_or_else(|| format!("unknown severity `{s}` (expected low, medium, high or critical)"))
+    }
+}
+
+/// One rule broken by one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Finding {
+    pub rule_id: String,
+    pub severity: Severity,
+    pub resource_id: String,
+    pub resource_type: String,
+    pub region: String,
+    /// Why this resource breaks the rule, with the values that matter.
+    pub detail: String,
+}
+
+impl Finding {
+    /// The order of every listing: most severe first, then by rule, then by resource.
+    pub fn sort_key(&self) -> (std::cmp::Reverse<Severity>, &str, &str) {
+        (
+            std::cmp::Reverse(self.severity),
+            &self.rule_id,
+            &self.resource_id,
+        )
+    }
+}
+
+/// Sorts findings into the one order every output uses.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.detail.cmp(&b.detail)));
+}

@@ -1,0 +1,493 @@
+//! Resources of a snapshot: the common envelope (`id`, `type`, `region`, `tags`) and one
+//! typed `properties` record per resource type.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use jiff::Timestamp;
+use schemars::{JsonSchema, Schema, SchemaGenerator, json_schema};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
+
+/// Region value of resources that are not regional (IAM, the account itself).
+pub const GLOBAL_REGION: &str = "global";
+
+/// One cloud resource as the collectors saw it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// ARN, or the provider's unique id where there is no ARN.
+    pub id: String,
+    /// Region name, or `global`.
+    pub region: String,
+    /// Tags as key → value; keys are unique.
+    pub tags: BTreeMap<String, String>,
+    /// Type-specific properties; the variant is the resource's `type`.
+    pub kind: Kind,
+}
+
+impl Resource {
+    pub fn type_name(&self) -> &'static str {
+        self.kind.type_name()
+    }
+
+    pub fn is_global(&self) -> bool {
+        self.region == GLOBAL_REGION
+    }
+}
+
+/// IAM policy attached inline to a user, group or role; the document is kept as read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InlinePolicy {
+    pub name: String,
+    /// The IAM policy document (JSON), URL-decoded.
+    pub document: serde_json::Value,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MfaDevice {
+    pub serial: String,
+    #[schemars(with = "String")]
+    pub enabled: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum KeyStatus {
+    Active,
+    Inactive,
+}
+
+/// An access key's metadata; the secret is never collected.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccessKey {
+    pub id: String,
+    pub status: KeyStatus,
+    #[schemars(with = "String")]
+    pub created: Timestamp,
+    /// Absent when the key was never used.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub last_used: Option<Timestamp>,
+}
+
+/// A group the user belongs to, with the group's own policies, so that a user can be
+/// judged without looking up other resources.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GroupMembership {
+    pub name: String,
+    pub attached_policies: Vec<String>,
+    pub inline_policies: Vec<InlinePolicy>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamUser {
+    pub name: String,
+    #[schemars(with = "String")]
+    pub created: Timestamp,
+    /// A login profile exists: the user can sign in to the console.
+    pub console_access: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub password_last_used: Option<Timestamp>,
+    pub mfa_devices: Vec<MfaDevice>,
+    pub access_keys: Vec<AccessKey>,
+    /// ARNs of managed policies attached to the user.
+    pub attached_policies: Vec<String>,
+    pub inline_policies: Vec<InlinePolicy>,
+    pub groups: Vec<GroupMembership>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamGroup {
+    pub name: String,
+    pub attached_policies: Vec<String>,
+    pub inline_policies: Vec<InlinePolicy>,
+    /// User names.
+    pub members: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IamRole {
+    pub name: String,
+    pub attached_policies: Vec<String>,
+    pub inline_policies: Vec<InlinePolicy>,
+    pub assume_role_policy: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>")]
+    pub last_used: Option<Timestamp>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordPolicy {
+    pub min_length: u32,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase: bool,
+    pub require_lowercase: bool,
+    /// Absent: passwords never expire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_age_days: Option<u32>,
+    /// Absent: reuse is not prevented.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_prevention: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RootUser {
+    pub mfa_enabled: bool,
+    pub access_keys_present: bool,
+}
+
+/// Account-wide settings: the password policy and the root user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Account {
+    /// `null`: the account has no password policy.
+    pub password_policy: Option<PasswordPolicy>,
+    /// `null` where the partition has no root user (aws-cn).
+    pub root: Option<RootUser>,
+}
+
+/// One ingress permission; `protocol` "-1" means all traffic (ports are then ignored).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IngressRule {
+    pub protocol: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from_port: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to_port: Option<i32>,
+    pub ipv4_ranges: Vec<String>,
+    pub ipv6_ranges: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vpc_id: Option<String>,
+    pub ingress: Vec<IngressRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Vpc {
+    pub vpc_id: String,
+    pub is_default: bool,
+    pub cidr: String,
+    /// Ids of active flow logs on the VPC.
+    pub flow_log_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Ec2Instance {
+    pub instance_id: String,
+    pub instance_type: String,
+    /// pending, running, stopping, stopped, shutting-down, terminated.
+    pub state: String,
+    pub volume_ids: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub public_ip: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsVolume {
+    pub volume_id: String,
+    /// gp2, gp3, io1, io2, st1, sc1, standard.
+    pub volume_type: String,
+    pub size_gib: u64,
+    pub encrypted: bool,
+    /// available, in-use, ...
+    pub state: String,
+    pub attached_instance_ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EbsSnapshot {
+    pub snapshot_id: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub volume_id: Option<String>,
+    pub size_gib: u64,
+    pub encrypted: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct S3Bucket {
+    pub name: String,
+    /// Default encryption algorithm (AES256, aws:kms, aws:kms:dsse); `null`: none configured.
+    pub encryption: Option<String>,
+    /// `null`: no public access block configured on the bucket.
+    pub public_access_block: Option<PublicAccessBlock>,
+    /// Number of enabled lifecycle rules.
+    pub lifecycle_rules: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RdsInstance {
+    pub identifier: String,
+    pub engine: String,
+    pub instance_class: String,
+    pub storage_encrypted: bool,
+    pub publicly_accessible: bool,
+    pub multi_az: bool,
+    pub backup_retention_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LogGroup {
+    pub name: String,
+    /// Absent or `null`: events never expire.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_bytes: Option<u64>,
+}
+
+/// A CloudTrail trail; the resource's region is its home region.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Trail {
+    pub name: String,
+    pub is_multi_region: bool,
+    pub is_logging: bool,
+    pub log_file_validation: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct KmsKey {
+    pub key_id: String,
+    /// CUSTOMER or AWS.
+    pub manager: String,
+    /// Enabled, Disabled, PendingDeletion, ...
+    pub state: String,
+    pub rotation_enabled: bool,
+}
+
+/// Anything else the tagging API reports (EKS, ElastiCache, SQS, Lambda, load balancers...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OtherResource {
+    /// Service and type, e.g. `elasticache:cluster`.
+    pub resource_type: String,
+}
+
+macro_rules! kinds {
+    ($($variant:ident($props:ty) => $name:literal),+ $(,)?) => {
+        /// The resource's type and its typed properties.
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum Kind {
+            $($variant($props),)+
+        }
+
+        /// Every resource type name, in schema order.
+        pub const TYPE_NAMES: &[&str] = &[$($name),+];
+
+        impl Kind {
+            pub fn type_name(&self) -> &'static str {
+                match self {
+                    $(Kind::$variant(_) => $name,)+
+                }
+            }
+
+            fn deserialize_properties<'de, D: Deserializer<'de>>(
+                type_name: &str,
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                match type_name {
+                    $($name => <$props>::deserialize(deserializer).map(Kind::$variant),)+
+                    other => Err(de::Error::unknown_variant(other, TYPE_NAMES)),
+                }
+            }
+
+            fn serialize_properties<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error> {
+                match self {
+                    $(Kind::$variant(p) => map.serialize_entry("properties", p),)+
+                }
+            }
+
+            fn schemas(generator: &mut SchemaGenerator) -> Vec<Schema> {
+                vec![$(envelope_schema($name, generator.subschema_for::<$props>()),)+]
+            }
+        }
+    };
+}
+
+kinds! {
+    Account(Account) => "account",
+    IamUser(IamUser) => "iam_user",
+    IamGroup(IamGroup) => "iam_group",
+    IamRole(IamRole) => "iam_role",
+    SecurityGroup(SecurityGroup) => "security_group",
+    Vpc(Vpc) => "vpc",
+    Ec2Instance(Ec2Instance) => "ec2_instance",
+    EbsVolume(EbsVolume) => "ebs_volume",
+    EbsSnapshot(EbsSnapshot) => "ebs_snapshot",
+    S3Bucket(S3Bucket) => "s3_bucket",
+    RdsInstance(RdsInstance) => "rds_instance",
+    LogGroup(LogGroup) => "log_group",
+    Trail(Trail) => "cloudtrail_trail",
+    KmsKey(KmsKey) => "kms_key",
+    Other(OtherResource) => "other",
+}
+
+fn envelope_schema(type_name: &str, properties: Schema) -> Schema {
+    json_schema!({
+        "type": "object",
+        "additionalProperties": false,
+        "required": ["id", "type", "region", "tags", "properties"],
+        "properties": {
+            "id": { "type": "string", "minLength": 1 },
+            "type": { "const": type_name },
+            "region": { "type": "string", "minLength": 1 },
+            "tags": { "type": "object", "additionalProperties": { "type": "string" } },
+            "properties": properties,
+        }
+    })
+}
+
+impl JsonSchema for Resource {
+    fn schema_name() -> Cow<'static, str> {
+        "Resource".into()
+    }
+
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        json_schema!({ "oneOf": Kind::schemas(generator) })
+    }
+}
+
+impl Serialize for Resource {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(5))?;
+        map.serialize_entry("id", &self.id)?;
+        map.serialize_entry("type", self.type_name())?;
+        map.serialize_entry("region", &self.region)?;
+        map.serialize_entry("tags", &self.tags)?;
+        self.kind.serialize_properties(&mut map)?;
+        map.end()
+    }
+}
+
+/// Reads the envelope field by field so that `properties` is parsed straight into its
+/// typed record when `type` comes first (the order audit writes); otherwise it is
+/// buffered once.
+impl<'de> Deserialize<'de> for Resource {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(ResourceVisitor)
+    }
+}
+
+struct ResourceVisitor;
+
+/// The envelope's keys; any other key is refused by the derived identifier visitor.
+#[derive(Deserialize)]
+#[serde(field_identifier, rename_all = "lowercase")]
+enum Field {
+    Id,
+    Type,
+    Region,
+    Tags,
+    Properties,
+}
+
+impl<'de> Visitor<'de> for ResourceVisitor {
+    type Value = Resource;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a resource object with id, type, region, tags and properties")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Resource, A::Error> {
+        let mut id: Option<String> = None;
+        let mut type_name: Option<String> = None;
+        let mut region: Option<String> = None;
+        let mut tags: Option<BTreeMap<String, String>> = None;
+        let mut kind: Option<Kind> = None;
+        let mut buffered: Option<serde_json::Value> = None;
+        while let Some(key) = map.next_key::<Field>()? {
+            match key {
+                Field::Id => set_once(&mut id, "id", map.next_value()?)?,
+                Field::Type => set_once(&mut type_name, "type", map.next_value()?)?,
+                Field::Region => set_once(&mut region, "region", map.next_value()?)?,
+                Field::Tags => set_once(&mut tags, "tags", map.next_value()?)?,
+                Field::Properties => {
+                    if kind.is_some() || buffered.is_some() {
+                        return Err(de::Error::duplicate_field("properties"));
+                    }
+                    match &type_name {
+                        Some(t) => kind = Some(map.next_value_seed(PropertiesSeed(t))?),
+                        None => buffered = Some(map.next_value()?),
+                    }
+                }
+            }
+        }
+        let id = id.ok_or_else(|| de::Error::missing_field("id"))?;
+        let type_name = type_name.ok_or_else(|| de::Error::missing_field("type"))?;
+        let region = region.ok_or_else(|| de::Error::missing_field("region"))?;
+        let tags = tags.ok_or_else(|| de::Error::missing_field("tags"))?;
+        let kind = match (kind, buffered) {
+            (Some(kind), _) => kind,
+            (None, Some(value)) => {
+                Kind::deserialize_properties(&type_name, value).map_err(de::Error::custom)?
+            }
+            (None, None) => return Err(de::Error::missing_field("properties")),
+        };
+        if id.is_empty() {
+            return Err(de::Error::invalid_length(0, &"a non-empty id"));
+        }
+        if region.is_empty() {
+            return Err(de::Error::invalid_length(0, &"a non-empty region"));
+        }
+        Ok(Resource {
+            id,
+            region,
+            tags,
+            kind,
+        })
+    }
+}
+
+fn set_once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
+struct PropertiesSeed<'a>(&'a str);
+
+impl<'de> de::DeserializeSeed<'de> for PropertiesSeed<'_> {
+    type Value = Kind;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Kind, D::Error> {
+        Kind::deserialize_properties(self.0, deserializer)
+    }
+}
