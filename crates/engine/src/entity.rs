@@ -1,0 +1,209 @@
+//! Resource → Cedar entity. Each entity carries only the attributes the schema declares
+//! for its type, derived as in `facts`; its non-blank tags become Cedar tags.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use audit_model::{Kind, Resource, TYPE_NAMES};
+use cedar_policy::{Entity, EntityId, EntityTypeName, EntityUid, RestrictedExpression};
+use jiff::Timestamp;
+
+use crate::error::EngineError;
+use crate::facts;
+
+pub const NAMESPACE: &str = "Audit";
+
+/// The Cedar entity type of each snapshot resource type.
+pub fn cedar_type(type_name: &str) -> &'static str {
+    match type_name {
+        "account" => "Account",
+        "iam_user" => "IamUser",
+        "iam_group" => "IamGroup",
+        "iam_role" => "IamRole",
+        "security_group" => "SecurityGroup",
+        "vpc" => "Vpc",
+        "ec2_instance" => "Ec2Instance",
+        "ebs_volume" => "EbsVolume",
+        "ebs_snapshot" => "EbsSnapshot",
+        "s3_bucket" => "S3Bucket",
+        "rds_instance" => "RdsInstance",
+        "log_group" => "LogGroup",
+        "cloudtrail_trail" => "Trail",
+        "kms_key" => "KmsKey",
+        _ => "Other",
+    }
+}
+
+/// Parsed entity type names, one per snapshot resource type.
+pub struct EntityTypes {
+    by_snapshot_type: HashMap<&'static str, EntityTypeName>,
+}
+
+impl EntityTypes {
+    pub fn new() -> Result<Self, EngineError> {
+        let mut by_snapshot_type = HashMap::new();
+        for t in TYPE_NAMES {
+            let name = format!("{NAMESPACE}::{}", cedar_type(t));
+            let parsed = EntityTypeName::from_str(&name)
+                .map_err(|e| EngineError::Evaluation(format!("entity type `{name}`: {e}")))?;
+            by_snapshot_type.insert(*t, parsed);
+        }
+        Ok(EntityTypes { by_snapshot_type })
+    }
+
+    pub fn get(&self, type_name: &str) -> Option<&EntityTypeName> {
+        self.by_snapshot_type.get(type_name)
+    }
+}
+
+/// What deriving an entity needs besides the resource.
+pub struct DeriveEnv<'a> {
+    pub now: Timestamp,
+    pub ports_of_interest: &'a [u16],
+    /// Only read for the account, which is judged last.
+    pub regions_without_trail: &'a [String],
+}
+
+struct Attrs(Vec<(String, RestrictedExpression)>);
+
+impl Attrs {
+    fn with_capacity(n: usize) -> Self {
+        Attrs(Vec::with_capacity(n))
+    }
+    fn bool(&mut self, key: &str, v: bool) {
+        self.0.push((key.into(), RestrictedExpression::new_bool(v)));
+    }
+    fn long(&mut self, key: &str, v: i64) {
+        self.0.push((key.into(), RestrictedExpression::new_long(v)));
+    }
+    fn string(&mut self, key: &str, v: &str) {
+        self.0.push((key.into(), RestrictedExpression::new_string(v.into())));
+    }
+    fn strings<'s>(&mut self, key: &str, items: impl IntoIterator<Item = &'s str>) {
+        let set = items
+            .into_iter()
+            .map(|s| RestrictedExpression::new_string(s.into()));
+        self.0.push((key.into(), RestrictedExpression::new_set(set)));
+    }
+    fn longs(&mut self, key: &str, items: impl IntoIterator<Item = i64>) {
+        let set = items.into_iter().map(RestrictedExpression::new_long);
+        self.0.push((key.into(), RestrictedExpression::new_set(set)));
+    }
+}
+
+/// Builds the entity of `resource` under the entity type `type_name`.
+pub fn to_entity(
+    resource: &Resource,
+    type_name: &EntityTypeName,
+    env: &DeriveEnv,
+) -> Result<Entity, EngineError> {
+    let uid = EntityUid::from_type_name_and_id(type_name.clone(), EntityId::new(&resource.id));
+    let mut a = Attrs::with_capacity(8);
+    a.string("region", &resource.region);
+    a.strings("tag_keys", facts::nonblank_tags(resource).map(|(k, _)| k));
+    match &resource.kind {
+        Kind::Account(acct) => {
+            let policy = acct.password_policy.as_ref();
+            a.bool("has_password_policy", policy.is_some());
+            a.long("password_min_length", policy.map_or(0, |p| i64::from(p.min_length)));
+            a.bool(
+                "password_requires_all_classes",
+                policy.is_some_and(|p| {
+                    p.require_symbols
+                        && p.require_numbers
+                        && p.require_uppercase
+                        && p.require_lowercase
+                }),
+            );
+            if let Some(root) = &acct.root {
+                a.bool("root_mfa_enabled", root.mfa_enabled);
+                a.bool("root_access_keys_present", root.access_keys_present);
+            }
+            a.strings(
+                "regions_without_trail",
+                env.regions_without_trail.iter().map(String::as_str),
+            );
+        }
+        Kind::IamUser(user) => {
+            a.bool("console_access", user.console_access);
+            a.bool("mfa_enabled", !user.mfa_devices.is_empty());
+            a.bool("is_admin", facts::user_is_admin(user));
+            if let Some(age) = facts::oldest_active_key_age(&user.access_keys, env.now) {
+                a.long("oldest_active_key_age_days", age);
+            }
+            if let Some(idle) = facts::longest_active_key_idle(&user.access_keys, env.now) {
+                a.long("longest_active_key_idle_days", idle);
+            }
+        }
+        Kind::IamGroup(g) => {
+            a.bool(
+                "is_admin",
+                facts::admin_source(&g.attached_policies, &g.inline_policies).is_some(),
+            );
+        }
+        Kind::IamRole(r) => {
+            a.bool(
+                "is_admin",
+                facts::admin_source(&r.attached_policies, &r.inline_policies).is_some(),
+            );
+        }
+        Kind::SecurityGroup(g) => {
+            let exposure = facts::world_exposure(g, env.ports_of_interest);
+            a.longs("world_open_ports", exposure.ports.iter().map(|p| i64::from(*p)));
+            a.bool("world_open_all_traffic", exposure.all_traffic);
+        }
+        Kind::Vpc(v) => {
+            a.bool("is_default", v.is_default);
+            a.bool("flow_logs", !v.flow_log_ids.is_empty());
+        }
+        Kind::Ec2Instance(i) => {
+            a.string("state", &i.state);
+            a.long("attached_volumes", i64::try_from(i.volume_ids.len()).unwrap_or(i64::MAX));
+        }
+        Kind::EbsVolume(v) => {
+            a.string("volume_type", &v.volume_type);
+            a.bool("encrypted", v.encrypted);
+            a.bool("attached", !v.attached_instance_ids.is_empty());
+        }
+        Kind::EbsSnapshot(s) => a.bool("encrypted", s.encrypted),
+        Kind::S3Bucket(b) => {
+            a.bool(
+                "public_access_blocked",
+                b.public_access_block.as_ref().is_some_and(|p| {
+                    p.block_public_acls
+                        && p.ignore_public_acls
+                        && p.block_public_policy
+                        && p.restrict_public_buckets
+                }),
+            );
+            a.bool("default_encryption", b.encryption.is_some());
+        }
+        Kind::RdsInstance(d) => {
+            a.bool("storage_encrypted", d.storage_encrypted);
+            a.bool("publicly_accessible", d.publicly_accessible);
+            a.bool("multi_az", d.multi_az);
+            a.long("backup_retention_days", i64::from(d.backup_retention_days));
+        }
+        Kind::LogGroup(l) => {
+            if let Some(days) = l.retention_days {
+                a.long("retention_days", i64::from(days));
+            }
+        }
+        Kind::Trail(t) => {
+            a.bool("is_multi_region", t.is_multi_region);
+            a.bool("is_logging", t.is_logging);
+            a.bool("log_file_validation", t.log_file_validation);
+        }
+        Kind::KmsKey(k) => {
+            a.bool("customer_managed", k.manager.eq_ignore_ascii_case("CUSTOMER"));
+            a.bool("enabled", k.state == "Enabled");
+            a.bool("rotation_enabled", k.rotation_enabled);
+        }
+        Kind::Other(o) => a.string("resource_type", &o.resource_type),
+    }
+    let tags = facts::nonblank_tags(resource)
+        .map(|(k, v)| (k.to_string(), RestrictedExpression::new_string(v.into())));
+    Entity::new_with_tags(uid, a.0, [], tags).map_err(|e| {
+        EngineError::Evaluation(format!("resource `{}`: cannot build its entity: {e}", resource.id))
+    })
+}

@@ -1,0 +1,354 @@
+//! Snapshot file → findings. One thread parses the snapshot and hands resources in
+//! batches to worker threads, so that parsing and judging overlap and the snapshot is
+//! never held whole. Each resource is judged alone: its request carries one entity and
+//! only the policies that can apply to its type. The account is judged last, when the
+//! trails of every region have been seen.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::Mutex;
+
+use audit_model::{Early, Finding, Gap, Header, Kind, Partition, Resource, sort_findings};
+use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request, RestrictedExpression};
+
+use crate::config::Config;
+use crate::detail::DetailEnv;
+use crate::entity::{DeriveEnv, EntityTypes, to_entity};
+use crate::error::EngineError;
+use crate::facts::TrailCoverage;
+use crate::rules::RuleSet;
+
+/// Judges one resource: pushes the ids of the rules it breaks.
+pub trait Judge: Sync {
+    fn judge(
+        &self,
+        resource: &Resource,
+        partition: Partition,
+        env: &DeriveEnv,
+        broken: &mut Vec<String>,
+    ) -> Result<(), EngineError>;
+}
+
+/// The result of judging a snapshot.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    pub header: Header,
+    /// Sorted: severity, rule, resource.
+    pub findings: Vec<Finding>,
+    pub resources: usize,
+    /// What the engine could not judge (e.g. no account resource); counted with the
+    /// snapshot's own gaps.
+    pub engine_gaps: Vec<Gap>,
+}
+
+impl Outcome {
+    pub fn all_gaps(&self) -> impl Iterator<Item = &Gap> {
+        self.header.gaps.iter().chain(&self.engine_gaps)
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.all_gaps().next().is_none()
+    }
+}
+
+const BATCH: usize = 256;
+
+struct Batch {
+    early: Early,
+    resources: Vec<Resource>,
+}
+
+/// Judges the snapshot at `path` with `judge`, on `workers` threads besides the parser.
+pub fn evaluate(
+    path: &Path,
+    rules: &RuleSet,
+    config: &Config,
+    judge: &dyn Judge,
+    workers: usize,
+) -> Result<Outcome, EngineError> {
+    let ports = config.ports_of_interest();
+    let workers = workers.max(1);
+    let (tx, rx) = sync_channel::<Batch>(workers * 4);
+    let rx = Mutex::new(rx);
+    let mut coverage = TrailCoverage::default();
+    let mut accounts: Vec<Resource> = Vec::new();
+    let mut early_seen: Option<Early> = None;
+
+    let (parsed, judged) = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| scope.spawn(|| work(&rx, rules, config, judge, &ports)))
+            .collect();
+        let parsed = parse(path, &tx, &mut coverage, &mut accounts, &mut early_seen);
+        drop(tx);
+        let judged: Vec<Result<(Vec<Finding>, usize), EngineError>> = handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|_| Err(EngineError::Evaluation("a worker thread panicked".into())))
+            })
+            .collect();
+        (parsed, judged)
+    });
+
+    // A worker error explains a parse that stopped because nobody was receiving.
+    let mut findings = Vec::new();
+    let mut resources = 0;
+    let mut worker_error = None;
+    for result in judged {
+        match result {
+            Ok((f, n)) => {
+                findings.extend(f);
+                resources += n;
+            }
+            Err(e) => worker_error = worker_error.or(Some(e)),
+        }
+    }
+    let header = match (parsed, worker_error) {
+        (_, Some(e)) => return Err(e),
+        (Err(e), None) => return Err(e),
+        (Ok(h), None) => h,
+    };
+
+    let mut engine_gaps = Vec::new();
+    let uncovered = coverage.uncovered(&header.regions);
+    let early = early_seen.unwrap_or(Early {
+        partition: header.partition,
+        collected_at: header.collected_at,
+    });
+    if accounts.is_empty() {
+        engine_gaps.push(Gap {
+            service: "iam".into(),
+            region: "global".into(),
+            operation: "account".into(),
+            error_code: "NoAccountResource".into(),
+            message: "the snapshot has no `account` resource: the password policy, the root user and trail coverage were not judged".into(),
+        });
+    }
+    let env = DeriveEnv {
+        now: early.collected_at,
+        ports_of_interest: &ports,
+        regions_without_trail: &uncovered,
+    };
+    for account in &accounts {
+        judge_one(account, early.partition, &env, rules, config, judge, &mut findings)?;
+    }
+    resources += accounts.len();
+    sort_findings(&mut findings);
+    Ok(Outcome {
+        header,
+        findings,
+        resources,
+        engine_gaps,
+    })
+}
+
+fn parse(
+    path: &Path,
+    tx: &SyncSender<Batch>,
+    coverage: &mut TrailCoverage,
+    accounts: &mut Vec<Resource>,
+    early_seen: &mut Option<Early>,
+) -> Result<Header, EngineError> {
+    let mut batch: Vec<Resource> = Vec::with_capacity(BATCH);
+    let mut batch_early: Option<Early> = None;
+    let send = |early: Early, resources: Vec<Resource>| {
+        tx.send(Batch { early, resources })
+            .map_err(|_| "evaluation stopped".to_string())
+    };
+    let header = audit_model::stream_snapshot(path, |early, resource| {
+        *early_seen = Some(*early);
+        coverage.observe(&resource);
+        if matches!(resource.kind, Kind::Account(_)) {
+            accounts.push(resource);
+            return Ok(());
+        }
+        if batch_early.is_some_and(|e| e != *early) {
+            send(batch_early.unwrap_or(*early), std::mem::take(&mut batch))?;
+        }
+        batch_early = Some(*early);
+        batch.push(resource);
+        if batch.len() >= BATCH {
+            send(*early, std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+        }
+        Ok(())
+    })?;
+    if let (Some(early), false) = (batch_early, batch.is_empty()) {
+        send(early, batch).map_err(EngineError::Evaluation)?;
+    }
+    Ok(header)
+}
+
+fn work(
+    rx: &Mutex<Receiver<Batch>>,
+    rules: &RuleSet,
+    config: &Config,
+    judge: &dyn Judge,
+    ports: &[u16],
+) -> Result<(Vec<Finding>, usize), EngineError> {
+    let mut findings = Vec::new();
+    let mut count = 0;
+    loop {
+        let next = match rx.lock() {
+            Ok(guard) => guard.recv(),
+            Err(_) => return Err(EngineError::Evaluation("a worker thread panicked".into())),
+        };
+        let Ok(batch) = next else {
+            return Ok((findings, count));
+        };
+        let env = DeriveEnv {
+            now: batch.early.collected_at,
+            ports_of_interest: ports,
+            regions_without_trail: &[],
+        };
+        for resource in &batch.resources {
+            judge_one(resource, batch.early.partition, &env, rules, config, judge, &mut findings)?;
+        }
+        count += batch.resources.len();
+    }
+}
+
+fn judge_one(
+    resource: &Resource,
+    partition: Partition,
+    env: &DeriveEnv,
+    rules: &RuleSet,
+    config: &Config,
+    judge: &dyn Judge,
+    findings: &mut Vec<Finding>,
+) -> Result<(), EngineError> {
+    let mut broken = Vec::new();
+    judge.judge(resource, partition, env, &mut broken)?;
+    for id in broken {
+        let rule = rules
+            .rule(&id)
+            .ok_or_else(|| EngineError::Evaluation(format!("judge returned unknown rule `{id}`")))?;
+        let detail_env = DetailEnv {
+            config,
+            now: env.now,
+            regions_without_trail: env.regions_without_trail,
+        };
+        findings.push(Finding {
+            rule_id: id,
+            severity: rule.severity,
+            resource_id: resource.id.clone(),
+            resource_type: resource.type_name().into(),
+            region: resource.region.clone(),
+            detail: rule.detail.render(resource, &detail_env),
+        });
+    }
+    Ok(())
+}
+
+/// The Cedar engine: one request per resource, against the policies of its type.
+pub struct CedarJudge<'a> {
+    rules: &'a RuleSet,
+    types: EntityTypes,
+    authorizer: Authorizer,
+    principal: EntityUid,
+    action: EntityUid,
+    contexts: Vec<(Partition, Context)>,
+}
+
+impl<'a> CedarJudge<'a> {
+    pub fn new(rules: &'a RuleSet, config: &Config) -> Result<Self, EngineError> {
+        let uid = |s: &str| {
+            EntityUid::from_str(s).map_err(|e| EngineError::Evaluation(format!("`{s}`: {e}")))
+        };
+        let contexts = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov, Partition::Bce]
+            .into_iter()
+            .map(|p| Ok((p, context(config, p, &rules.schema)?)))
+            .collect::<Result<_, EngineError>>()?;
+        Ok(CedarJudge {
+            rules,
+            types: EntityTypes::new()?,
+            authorizer: Authorizer::new(),
+            principal: uid(r#"Audit::Gate::"audit""#)?,
+            action: uid(r#"Audit::Action::"exist""#)?,
+            contexts,
+        })
+    }
+}
+
+/// The request context: the config's parameters, as `Params` in the schema.
+pub fn context(
+    config: &Config,
+    partition: Partition,
+    schema: &cedar_policy::Schema,
+) -> Result<Context, EngineError> {
+    let strings = |v: &[String]| {
+        RestrictedExpression::new_set(v.iter().map(|s| RestrictedExpression::new_string(s.clone())))
+    };
+    let longs = |v: &[u16]| {
+        RestrictedExpression::new_set(v.iter().map(|p| RestrictedExpression::new_long(i64::from(*p))))
+    };
+    let long = |v: u32| RestrictedExpression::new_long(i64::from(v));
+    let pairs = [
+        ("partition", RestrictedExpression::new_string(partition.as_str().into())),
+        ("partition_has_root", RestrictedExpression::new_bool(partition.has_root_user())),
+        ("domestic_regions", strings(&config.domestic_regions)),
+        ("regulated_data_classes", strings(&config.regulated_data_classes)),
+        ("mandatory_tags", strings(&config.mandatory_tags)),
+        ("min_log_retention_days", long(config.min_log_retention_days)),
+        ("max_access_key_age_days", long(config.max_access_key_age_days)),
+        ("max_access_key_unused_days", long(config.max_access_key_unused_days)),
+        ("min_password_length", long(config.min_password_length)),
+        ("admin_ports", longs(&config.admin_ports)),
+        ("plaintext_ports", longs(&config.plaintext_ports)),
+        ("min_backup_retention_days", long(config.min_backup_retention_days)),
+    ];
+    let action = EntityUid::from_str(r#"Audit::Action::"exist""#)
+        .map_err(|e| EngineError::Evaluation(e.to_string()))?;
+    let unfit = |e: &dyn std::fmt::Display| {
+        EngineError::Evaluation(format!("the request context does not fit the schema: {e}"))
+    };
+    let ctx = Context::from_pairs(pairs.map(|(k, v)| (k.to_string(), v))).map_err(|e| unfit(&e))?;
+    ctx.validate(schema, &action).map_err(|e| unfit(&e))?;
+    Ok(ctx)
+}
+
+impl Judge for CedarJudge<'_> {
+    fn judge(
+        &self,
+        resource: &Resource,
+        partition: Partition,
+        env: &DeriveEnv,
+        broken: &mut Vec<String>,
+    ) -> Result<(), EngineError> {
+        let type_name = resource.type_name();
+        let (Some(entity_type), Some(policies)) =
+            (self.types.get(type_name), self.rules.by_type.get(type_name))
+        else {
+            return Err(EngineError::Evaluation(format!("no policies for type `{type_name}`")));
+        };
+        let context = self
+            .contexts
+            .iter()
+            .find(|(p, _)| *p == partition)
+            .map(|(_, c)| c.clone())
+            .ok_or_else(|| EngineError::Evaluation(format!("no context for `{partition}`")))?;
+        let entity = to_entity(resource, entity_type, env)?;
+        let uid = entity.uid();
+        let entities = Entities::from_entities([entity], None).map_err(|e| {
+            EngineError::Evaluation(format!("resource `{}`: {e}", resource.id))
+        })?;
+        let request = Request::new(self.principal.clone(), self.action.clone(), uid, context, None)
+            .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
+        let response = self.authorizer.is_authorized(&request, policies, &entities);
+        // A forbid that errors would silently not apply: fail closed instead.
+        if let Some(error) = response.diagnostics().errors().next() {
+            return Err(EngineError::Evaluation(format!(
+                "resource `{}`: {error}",
+                resource.id
+            )));
+        }
+        broken.extend(
+            response
+                .diagnostics()
+                .reason()
+                .map(|id| id.to_string())
+                .filter(|id| id != crate::rules::PERMIT_ID),
+        );
+        Ok(())
+    }
+}

@@ -1,0 +1,325 @@
+//! Loading a rule pack: parse each `.cedar` file, validate it strictly against the
+//! schema, read each policy's annotations as rule metadata, apply the config (rules off,
+//! severities), and slice the policies by the resource type they can apply to.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::str::FromStr;
+
+use audit_model::{Severity, TYPE_NAMES};
+use cedar_policy::{
+    Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, ValidationMode, Validator,
+};
+use miette::{Diagnostic, NamedSource};
+
+use crate::config::Config;
+use crate::detail::Template;
+use crate::entity::{NAMESPACE, cedar_type};
+use crate::error::{EngineError, SourcePlace};
+use crate::pack::{Pack, SourceFile};
+
+/// Annotations every rule must carry.
+pub const REQUIRED_ANNOTATIONS: &[&str] =
+    &["id", "severity", "title", "control", "detail", "remediation"];
+
+/// Id of the blanket permit the engine adds: a resource is compliant exactly when no
+/// `forbid` matches.
+pub(crate) const PERMIT_ID: &str = "audit-permit-all";
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    /// The rule file's stem: residency, logs, tags, network, iam, data, cost, ...
+    pub family: String,
+    /// In force: the annotation's, or the config's override.
+    pub severity: Severity,
+    pub default_severity: Severity,
+    pub title: String,
+    pub control: String,
+    pub remediation: String,
+    pub detail: Template,
+    pub detail_source: String,
+    /// `docs/ID.md`, if the pack has it.
+    pub doc: Option<String>,
+    pub place: SourcePlace,
+    /// Cedar source of the policy.
+    pub source: String,
+    /// The snapshot resource type the policy's scope names, or `None` for every type.
+    pub resource_type: Option<&'static str>,
+    pub enabled: bool,
+}
+
+pub struct RuleSet {
+    /// Sorted by id.
+    pub rules: Vec<Rule>,
+    pub schema: Schema,
+    /// For each snapshot resource type, the permit and the enabled rules that can apply.
+    pub by_type: HashMap<&'static str, PolicySet>,
+    pub files: Vec<PathBuf>,
+}
+
+impl RuleSet {
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| &self.rules[i])
+    }
+
+    pub fn enabled(&self) -> impl Iterator<Item = &Rule> {
+        self.rules.iter().filter(|r| r.enabled)
+    }
+}
+
+/// Loads and validates the pack's rules, and applies `config` to them.
+pub fn load(pack: &Pack, config: &Config) -> Result<RuleSet, EngineError> {
+    let schema = parse_schema(&pack.schema)?;
+    let validator = Validator::new(schema.clone());
+    let mut rules: BTreeMap<String, (Rule, Policy)> = BTreeMap::new();
+    for file in &pack.policies {
+        for (rule, policy) in load_file(file, &validator, pack)? {
+            if let Some((first, _)) = rules.get(&rule.id) {
+                return Err(policy_error(
+                    rule.place.clone(),
+                    format!("duplicate rule id `{}` (first at {})", rule.id, first.place),
+                ));
+            }
+            rules.insert(rule.id.clone(), (rule, policy));
+        }
+    }
+    for named in &config.disabled_rules {
+        match rules.get_mut(&named.id) {
+            Some((rule, _)) => rule.enabled = false,
+            None => return Err(unknown_rule(named)),
+        }
+    }
+    for (named, severity) in &config.severity_overrides {
+        match rules.get_mut(&named.id) {
+            Some((rule, _)) => rule.severity = *severity,
+            None => return Err(unknown_rule(named)),
+        }
+    }
+
+    let permit = Policy::from_str("permit (principal, action, resource);")
+        .map_err(|e| EngineError::Evaluation(format!("blanket permit: {e}")))?
+        .new_id(PolicyId::new(PERMIT_ID));
+    let mut by_type = HashMap::new();
+    for type_name in TYPE_NAMES {
+        let mut set = PolicySet::new();
+        add(&mut set, permit.clone())?;
+        for (rule, policy) in rules.values() {
+            if rule.enabled && rule.resource_type.is_none_or(|t| t == *type_name) {
+                add(&mut set, policy.clone())?;
+            }
+        }
+        by_type.insert(*type_name, set);
+    }
+    Ok(RuleSet {
+        rules: rules.into_values().map(|(rule, _)| rule).collect(),
+        schema,
+        by_type,
+        files: pack.policies.iter().map(|f| f.path.clone()).collect(),
+    })
+}
+
+fn add(set: &mut PolicySet, policy: Policy) -> Result<(), EngineError> {
+    set.add(policy)
+        .map_err(|e| EngineError::Evaluation(format!("cannot assemble the policy set: {e}")))
+}
+
+fn unknown_rule(named: &crate::config::Named) -> EngineError {
+    EngineError::Config {
+        place: named.place.clone(),
+        message: format!("unknown rule id `{}`", named.id),
+    }
+}
+
+fn policy_error(place: SourcePlace, message: String) -> EngineError {
+    EngineError::Policy {
+        place,
+        message,
+        rendered: None,
+    }
+}
+
+fn parse_schema(file: &SourceFile) -> Result<Schema, EngineError> {
+    Schema::from_cedarschema_str(&file.text)
+        .map(|(schema, _warnings)| schema)
+        .map_err(|e| diagnostic_error(file, &e))
+}
+
+fn load_file(
+    file: &SourceFile,
+    validator: &Validator,
+    pack: &Pack,
+) -> Result<Vec<(Rule, Policy)>, EngineError> {
+    let set = PolicySet::from_str(&file.text).map_err(|e| diagnostic_error(file, &e))?;
+    if let Some(template) = set.templates().next() {
+        return Err(policy_error(
+            place_of(file, &template.to_string()),
+            "templates are not rules: write a `forbid` policy".into(),
+        ));
+    }
+    let result = validator.validate(&set, ValidationMode::Strict);
+    if let Some(error) = result.validation_errors().next() {
+        return Err(diagnostic_error(file, error));
+    }
+    let family = file
+        .path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut out = Vec::new();
+    for policy in set.policies() {
+        let source = policy.to_string();
+        let place = place_of(file, &source);
+        if policy.effect() != Effect::Forbid {
+            return Err(policy_error(
+                place,
+                "rules are `forbid` policies; the engine adds the one `permit` itself".into(),
+            ));
+        }
+        for key in REQUIRED_ANNOTATIONS {
+            if policy.annotation(key).is_none_or(|v| v.trim().is_empty()) {
+                return Err(policy_error(place, format!("the policy has no `@{key}` annotation")));
+            }
+        }
+        let annotation = |key: &str| policy.annotation(key).unwrap_or_default().to_string();
+        let id = annotation("id");
+        if !valid_id(&id) {
+            return Err(policy_error(
+                place,
+                format!("rule id `{id}` must be lowercase letters, digits and `-`, starting with a letter"),
+            ));
+        }
+        let severity: Severity = annotation("severity")
+            .parse()
+            .map_err(|message| policy_error(place.clone(), format!("`@severity`: {message}")))?;
+        let detail_source = annotation("detail");
+        let detail = Template::parse(&detail_source)
+            .map_err(|message| policy_error(place.clone(), format!("`@detail`: {message}")))?;
+        let resource_type = match policy.resource_constraint() {
+            ResourceConstraint::Is(t) | ResourceConstraint::IsIn(t, _) => {
+                Some(snapshot_type(&t.to_string()).ok_or_else(|| {
+                    policy_error(place.clone(), format!("no snapshot resource type maps to `{t}`"))
+                })?)
+            }
+            _ => None,
+        };
+        let rule = Rule {
+            doc: pack.docs.get(&id).cloned(),
+            id: id.clone(),
+            family: family.clone(),
+            severity,
+            default_severity: severity,
+            title: annotation("title"),
+            control: annotation("control"),
+            remediation: annotation("remediation"),
+            detail,
+            detail_source,
+            place,
+            source,
+            resource_type,
+            enabled: true,
+        };
+        out.push((rule, policy.new_id(PolicyId::new(&id))));
+    }
+    out.sort_by(|a, b| a.0.place.line.cmp(&b.0.place.line));
+    Ok(out)
+}
+
+fn valid_id(id: &str) -> bool {
+    id.starts_with(|c: char| c.is_ascii_lowercase())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
+
+fn snapshot_type(cedar: &str) -> Option<&'static str> {
+    TYPE_NAMES
+        .iter()
+        .find(|t| format!("{NAMESPACE}::{}", cedar_type(t)) == cedar)
+        .copied()
+}
+
+/// Where a policy's text starts in its file (Cedar keeps the text, not the place).
+fn place_of(file: &SourceFile, source: &str) -> SourcePlace {
+    match file.text.find(source) {
+        Some(offset) => SourcePlace::at_offset(&file.path, &file.text, offset),
+        None => SourcePlace::file_only(&file.path),
+    }
+}
+
+/// A Cedar diagnostic about `file`: the message, the place of its first label, and the
+/// rendered excerpt under the file's name.
+pub fn diagnostic_error(file: &SourceFile, diag: &dyn Diagnostic) -> EngineError {
+    let offset = diag
+        .labels()
+        .and_then(|mut labels| labels.next())
+        .map(|l| l.offset());
+    let place = match offset {
+        Some(offset) => SourcePlace::at_offset(&file.path, &file.text, offset),
+        None => SourcePlace::file_only(&file.path),
+    };
+    let mut message = diag.to_string();
+    if let Some(help) = diag.help() {
+        message.push_str(&format!(" (help: {help})"));
+    }
+    EngineError::Policy {
+        place,
+        message,
+        rendered: Some(render(file, diag)),
+    }
+}
+
+fn render(file: &SourceFile, diag: &dyn Diagnostic) -> String {
+    let named = InFile {
+        diag,
+        source: NamedSource::new(file.path.display().to_string(), file.text.clone()),
+    };
+    let mut out = String::new();
+    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    if handler.render_report(&mut out, &named).is_err() {
+        out = diag.to_string();
+    }
+    out
+}
+
+/// A diagnostic shown against a named file: Cedar's own diagnostics carry the text but not
+/// the file's name.
+struct InFile<'a> {
+    diag: &'a dyn Diagnostic,
+    source: NamedSource<String>,
+}
+
+impl std::fmt::Debug for InFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.diag, f)
+    }
+}
+
+impl std::fmt::Display for InFile<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self.diag, f)
+    }
+}
+
+impl std::error::Error for InFile<'_> {}
+
+impl Diagnostic for InFile<'_> {
+    fn code<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.code()
+    }
+    fn help<'b>(&'b self) -> Option<Box<dyn std::fmt::Display + 'b>> {
+        self.diag.help()
+    }
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
+        self.diag.labels()
+    }
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        Some(&self.source)
+    }
+    fn related<'b>(&'b self) -> Option<Box<dyn Iterator<Item = &'b dyn Diagnostic> + 'b>> {
+        self.diag.related()
+    }
+}
