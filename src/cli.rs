@@ -1,0 +1,150 @@
+//! Command line of `audit`. Flags are documented where they are defined.
+
+use std::path::PathBuf;
+
+use audit_model::Severity;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "audit",
+    version,
+    about = "Gate a cloud migration on compliance and cost: snapshot → Cedar rules → findings → exit code",
+    after_help = "Exit codes: 0 clean, 1 findings at or above --fail-on, 2 usage or runtime error, \
+                  3 invalid input (snapshot, config, policy), 4 snapshot incomplete (coverage gaps)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Judge a snapshot against the rules; the exit code is the gate's verdict.
+    Check(CheckArgs),
+    /// List every rule: id, severity, family, title.
+    Rules(RulesArgs),
+    /// Print a rule's documentation: what it does, why, an example, how to fix.
+    Explain(ExplainArgs),
+    /// Work with rule packs.
+    #[command(subcommand)]
+    Policies(PoliciesCommand),
+    /// Print the JSON Schema of the snapshot format.
+    Schema,
+    /// Measure the engine on synthetic snapshots (wall time and peak memory), next to a
+    /// hand-written reference.
+    Bench(BenchArgs),
+}
+
+/// Where the rules and their parameters come from.
+#[derive(Debug, Args, Clone)]
+pub struct PackArgs {
+    /// A rule pack directory (schema.cedarschema, *.cedar, audit.toml, docs/) to use
+    /// instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    pub policies: Option<PathBuf>,
+    /// A config file whose keys override the pack's audit.toml.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The snapshot to judge (JSON, format v1; see docs/snapshot.md).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Lowest severity that fails the gate.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+    /// Judge a snapshot with coverage gaps instead of exiting 4.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Worker threads judging resources (default: the number of cores).
+    #[arg(long, value_name = "N")]
+    pub workers: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// Rule id, e.g. `network-admin-port-open`.
+    pub id: String,
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PoliciesCommand {
+    /// Parse and strictly validate a rule pack against its schema, with its config.
+    Validate {
+        /// The pack directory; the built-in pack when absent.
+        dir: Option<PathBuf>,
+        /// A config file to validate with the pack.
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Engine {
+    Cedar,
+    Reference,
+}
+
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    #[command(subcommand)]
+    pub command: Option<BenchCommand>,
+    /// Snapshot sizes to measure, in resources.
+    #[arg(long, value_delimiter = ',', default_value = "100000,1000000")]
+    pub sizes: Vec<usize>,
+    /// Where the synthetic snapshots are written (kept for reruns).
+    #[arg(long, value_name = "DIR", default_value = "target/bench")]
+    pub dir: PathBuf,
+    /// Runs per engine and size; the best is reported.
+    #[arg(long, default_value = "1")]
+    pub runs: usize,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BenchCommand {
+    /// Write a synthetic snapshot of N resources (deterministic for a seed).
+    Generate {
+        #[arg(long)]
+        resources: usize,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long, default_value = "1")]
+        seed: u64,
+    },
+    /// Judge one snapshot end to end and print one JSON line: wall time, peak memory,
+    /// findings.
+    Run {
+        #[arg(long, value_name = "FILE")]
+        snapshot: PathBuf,
+        #[arg(long, value_enum, default_value = "cedar")]
+        engine: Engine,
+        #[arg(long, value_name = "N")]
+        workers: Option<usize>,
+    },
+}
+
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}

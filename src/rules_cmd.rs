@@ -1,0 +1,97 @@
+//! `audit rules`, `audit explain ID`, `audit policies validate [DIR]`.
+
+use std::path::Path;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::Table;
+
+use crate::check::load_pack;
+use crate::cli::PackArgs;
+use crate::exit::Exit;
+use crate::{Failure, output};
+
+pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
+    let (_, _, rules) = load_pack(args)?;
+    let mut table = Table::new();
+    table
+        .load_style(UTF8_FULL_CONDENSED)
+        .set_header(vec!["rule", "severity", "family", "applies to", "title"]);
+    for rule in &rules.rules {
+        let severity = if rule.enabled {
+            rule.severity.to_string()
+        } else {
+            format!("{} (off)", rule.severity)
+        };
+        table.add_row(vec![
+            rule.id.clone(),
+            severity,
+            rule.family.clone(),
+            rule.resource_type.unwrap_or("any").to_string(),
+            rule.title.clone(),
+        ]);
+    }
+    output::print(&format!("{table}\n{} rules\n", rules.rules.len()));
+    Ok(Exit::Clean)
+}
+
+pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
+    let (_, _, rules) = load_pack(args)?;
+    let Some(rule) = rules.rule(id) else {
+        let near: Vec<&str> = rules
+            .rules
+            .iter()
+            .map(|r| r.id.as_str())
+            .filter(|r| r.contains(id) || id.contains(*r))
+            .collect();
+        let hint = if near.is_empty() {
+            "; `audit rules` lists them".to_string()
+        } else {
+            format!("; did you mean {}?", near.join(", "))
+        };
+        return Err(Failure::usage(format!("error: no rule `{id}`{hint}")));
+    };
+    let mut text = match &rule.doc {
+        Some(doc) => doc.trim_end().to_string(),
+        None => format!("# {}: {}\n\n{}", rule.id, rule.title, rule.remediation),
+    };
+    text.push_str(&format!(
+        "\n\n## Policy ({})\n\n```cedar\n{}\n```\n",
+        rule.place,
+        rule.source.trim_end()
+    ));
+    if rule.severity != rule.default_severity || !rule.enabled {
+        text.push_str(&format!(
+            "\nIn this config: severity {}{}.\n",
+            rule.severity,
+            if rule.enabled { "" } else { ", switched off" }
+        ));
+    }
+    output::print(&text);
+    Ok(Exit::Clean)
+}
+
+pub fn validate(dir: Option<&Path>, config: Option<&Path>) -> Result<Exit, Failure> {
+    let args = PackArgs {
+        policies: dir.map(Path::to_path_buf),
+        config: config.map(Path::to_path_buf),
+    };
+    let (pack, _, rules) = load_pack(&args)?;
+    let missing_docs: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.doc.is_none())
+        .map(|r| r.id.as_str())
+        .collect();
+    let mut text = format!(
+        "{}: {} rules in {} files valid against {}\n",
+        pack.root.display(),
+        rules.rules.len(),
+        pack.policies.len(),
+        pack.schema.path.display()
+    );
+    if !missing_docs.is_empty() {
+        text.push_str(&format!("warning: no docs/ID.md for {}\n", missing_docs.join(", ")));
+    }
+    output::print(&text);
+    Ok(Exit::Clean)
+}
