@@ -1,0 +1,131 @@
+//! Every rule: metadata, docs, and its two fixtures (fires on exactly the failing
+//! resources, silent on the passing ones).
+
+use std::collections::BTreeSet;
+
+use crate::common::*;
+
+#[test]
+fn every_rule_fires_on_its_failing_fixture_and_only_there() {
+    let (config, rules) = builtin();
+    assert!(rules.rules.len() >= 30, "only {} rules", rules.rules.len());
+    let mut problems = Vec::new();
+    for rule in &rules.rules {
+        for case in ["fail", "pass"] {
+            let path = fixture(&format!("rules/{}/{case}.json", rule.id));
+            if !path.exists() {
+                problems.push(format!("{}: no fixture {}", rule.id, path.display()));
+                continue;
+            }
+            let outcome = cedar(&path, &config, &rules);
+            let fired: BTreeSet<String> = outcome
+                .findings
+                .iter()
+                .filter(|f| f.rule_id == rule.id)
+                .map(|f| f.resource_id.clone())
+                .collect();
+            let failing: BTreeSet<String> = outcome_ids(&path)
+                .into_iter()
+                .filter(|id| id.contains("fail-"))
+                .collect();
+            match case {
+                "fail" if failing.is_empty() => {
+                    problems.push(format!("{}: fail fixture names no `fail-` resource", rule.id))
+                }
+                "fail" if fired != failing => problems.push(format!(
+                    "{}: fired on {fired:?}, expected exactly {failing:?}",
+                    rule.id
+                )),
+                "pass" if !fired.is_empty() => {
+                    problems.push(format!("{}: fired on passing fixture: {fired:?}", rule.id))
+                }
+                _ => {}
+            }
+            // Every finding's detail is filled in: no template left unrendered.
+            for f in outcome.findings.iter().filter(|f| f.rule_id == rule.id) {
+                if f.detail.contains('{') || f.detail.contains("n/a") {
+                    problems.push(format!("{}: detail not rendered: {}", rule.id, f.detail));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+fn outcome_ids(path: &std::path::Path) -> Vec<String> {
+    audit_model::read_snapshot(path)
+        .expect("fixture reads")
+        .resources
+        .into_iter()
+        .map(|r| r.id)
+        .collect()
+}
+
+#[test]
+fn every_rule_has_metadata_and_a_doc_with_the_fixed_sections() {
+    let (_, rules) = builtin();
+    let mut ids = BTreeSet::new();
+    for rule in &rules.rules {
+        assert!(ids.insert(rule.id.clone()), "duplicate id {}", rule.id);
+        for (name, value) in [
+            ("title", &rule.title),
+            ("control", &rule.control),
+            ("remediation", &rule.remediation),
+            ("detail", &rule.detail_source),
+        ] {
+            assert!(!value.trim().is_empty(), "{}: empty @{name}", rule.id);
+        }
+        let doc = rule
+            .doc
+            .as_deref()
+            .unwrap_or_else(|| panic!("{}: no policies/docs/{}.md", rule.id, rule.id));
+        for section in ["## What it does", "## Why is this bad?", "## Example", "## How to fix"] {
+            assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
+        }
+        assert!(doc.starts_with(&format!("# {}", rule.id)), "{}: doc title", rule.id);
+    }
+    // Each family of the design is covered.
+    let families: BTreeSet<&str> = rules.rules.iter().map(|r| r.family.as_str()).collect();
+    for family in ["residency", "logs", "tags", "network", "iam", "data", "cost"] {
+        assert!(families.contains(family), "no {family} rules");
+    }
+}
+
+#[test]
+fn config_parameters_reach_the_policies() {
+    let pack = audit_engine::Pack::builtin().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("override.toml");
+    std::fs::write(
+        &cfg,
+        "[logs]\nmin_retention_days = 30\n\n[rules]\ndisabled = [\"cost-volume-gp2\"]\n\n[rules.severity]\n\"logs-trail-not-logging\" = \"critical\"\n",
+    )
+    .unwrap();
+    let (config, rules) = audit_engine::load(&pack, Some(&cfg)).unwrap();
+    assert_eq!(config.min_log_retention_days, 30);
+
+    // 179 days passes a 30-day minimum.
+    let retention = cedar(&fixture("rules/logs-retention-too-short/fail.json"), &config, &rules);
+    assert!(!retention.findings.iter().any(|f| f.rule_id == "logs-retention-too-short"));
+
+    // A disabled rule is silent, and not in the policy set at all.
+    let gp2 = cedar(&fixture("rules/cost-volume-gp2/fail.json"), &config, &rules);
+    assert!(!gp2.findings.iter().any(|f| f.rule_id == "cost-volume-gp2"));
+    assert!(!rules.rule("cost-volume-gp2").unwrap().enabled);
+
+    // A severity override shows on the finding.
+    let trail = cedar(&fixture("rules/logs-trail-not-logging/fail.json"), &config, &rules);
+    let f = trail
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "logs-trail-not-logging")
+        .expect("still fires");
+    assert_eq!(f.severity, audit_model::Severity::Critical);
+
+    // Domestic regions come from the config too: declaring ap-east-1 domestic silences
+    // the residency rule on the same fixture.
+    std::fs::write(&cfg, "[residency]\ndomestic_regions = [\"ap-east-1\"]\n").unwrap();
+    let (config, rules) = audit_engine::load(&pack, Some(&cfg)).unwrap();
+    let abroad = cedar(&fixture("rules/residency-resource-abroad/fail.json"), &config, &rules);
+    assert!(!abroad.findings.iter().any(|f| f.rule_id == "residency-resource-abroad"));
+}

@@ -1,0 +1,10 @@
+//! One integration-test binary (`autotests = false`), so that the tests link once.
+
+mod common;
+
+mod bad_input;
+mod cli;
+mod differential;
+mod realistic;
+mod rules;
+mod schema;
