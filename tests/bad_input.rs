@@ -42,7 +42,17 @@ fn missing_field() {
 
 #[test]
 fn unknown_resource_type() {
-    snapshot("snapshot-unknown-type.json", &["s3_bucket_v2", "resources["]);
+    snapshot("snapshot-unknown-type.json", &["s3_bucket_v2", "].type`"]);
+}
+
+#[test]
+fn repeated_header_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap();
+    let path = dir.path().join("twice.json");
+    std::fs::write(&path, text.replacen("\"account_id\"", "\"account_id\": \"999\", \"account_id\"", 1)).unwrap();
+    let p = path.to_str().unwrap();
+    refused(&["check", "--snapshot", p], &[p, "line 5", "duplicate field `account_id`"]);
 }
 
 #[test]

@@ -174,7 +174,7 @@ fn value(var: &str, resource: &Resource, env: &DetailEnv) -> String {
                 .filter(|(_, on)| !on)
                 .map(|(n, _)| n)
                 .collect();
-                format!("off: {}", list(off))
+                format!("public access block off: {}", list(off))
             }
         },
         ("size_gib", Kind::EbsVolume(v)) => v.size_gib.to_string(),

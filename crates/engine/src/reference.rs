@@ -47,8 +47,12 @@ impl Judge for ReferenceJudge<'_> {
         if !r.is_global() && !domestic {
             ids.push("residency-resource-abroad");
         }
-        if !matches!(r.kind, Kind::Account(_) | Kind::IamGroup(_))
-            && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty()
+        let taggable = match &r.kind {
+            Kind::Account(_) | Kind::IamGroup(_) => false,
+            Kind::KmsKey(k) => k.manager.eq_ignore_ascii_case("CUSTOMER"),
+            _ => true,
+        };
+        if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty()
         {
             ids.push("tags-mandatory-missing");
         }

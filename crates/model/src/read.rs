@@ -178,15 +178,15 @@ where
                             "unsupported schema_version {v}: this build of audit reads version {SCHEMA_VERSION}"
                         )));
                     }
-                    schema_version = Some(v);
+                    once(&mut schema_version, "schema_version", v)?;
                 }
-                Field::Provider => provider = Some(map.next_value()?),
-                Field::Partition => partition = Some(map.next_value()?),
-                Field::AccountId => account_id = Some(map.next_value()?),
-                Field::Regions => regions = Some(map.next_value()?),
-                Field::CollectedAt => collected_at = Some(map.next_value()?),
-                Field::Tool => tool = Some(map.next_value()?),
-                Field::Gaps => gaps = Some(map.next_value()?),
+                Field::Provider => once(&mut provider, "provider", map.next_value()?)?,
+                Field::Partition => once(&mut partition, "partition", map.next_value()?)?,
+                Field::AccountId => once(&mut account_id, "account_id", map.next_value()?)?,
+                Field::Regions => once(&mut regions, "regions", map.next_value()?)?,
+                Field::CollectedAt => once(&mut collected_at, "collected_at", map.next_value()?)?,
+                Field::Tool => once(&mut tool, "tool", map.next_value()?)?,
+                Field::Gaps => once(&mut gaps, "gaps", map.next_value()?)?,
                 Field::Resources => {
                     if saw_resources {
                         return Err(de::Error::duplicate_field("resources"));
@@ -232,6 +232,14 @@ where
         }
         Ok(header)
     }
+}
+
+fn once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T) -> Result<(), E> {
+    if slot.is_some() {
+        return Err(E::duplicate_field(name));
+    }
+    *slot = Some(value);
+    Ok(())
 }
 
 struct ResourcesSeed<'a, F> {

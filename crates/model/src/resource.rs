@@ -434,7 +434,10 @@ impl<'de> Visitor<'de> for ResourceVisitor {
         while let Some(key) = map.next_key::<Field>()? {
             match key {
                 Field::Id => set_once(&mut id, "id", map.next_value()?)?,
-                Field::Type => set_once(&mut type_name, "type", map.next_value()?)?,
+                Field::Type => {
+                    let TypeName(t) = map.next_value()?;
+                    set_once(&mut type_name, "type", t.to_string())?
+                }
                 Field::Region => set_once(&mut region, "region", map.next_value()?)?,
                 Field::Tags => set_once(&mut tags, "tags", map.next_value()?)?,
                 Field::Properties => {
@@ -480,6 +483,20 @@ fn set_once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T)
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// A resource type name, refused at the `type` key itself when unknown.
+struct TypeName(&'static str);
+
+impl<'de> Deserialize<'de> for TypeName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let name = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        TYPE_NAMES
+            .iter()
+            .find(|t| **t == name)
+            .map(|t| TypeName(t))
+            .ok_or_else(|| de::Error::unknown_variant(&name, TYPE_NAMES))
+    }
 }
 
 struct PropertiesSeed<'a>(&'a str);
