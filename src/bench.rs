@@ -19,13 +19,24 @@ use crate::{Failure, output};
 
 pub fn run(args: &BenchArgs) -> Result<Exit, Failure> {
     match &args.command {
-        Some(BenchCommand::Generate { resources, out, seed }) => {
+        Some(BenchCommand::Generate {
+            resources,
+            out,
+            seed,
+        }) => {
             generate(*resources, out, *seed)?;
             Ok(Exit::Clean)
         }
-        Some(BenchCommand::Run { snapshot, engine, workers }) => {
+        Some(BenchCommand::Run {
+            snapshot,
+            engine,
+            workers,
+        }) => {
             let m = measure(snapshot, *engine, *workers)?;
-            output::print(&format!("{}\n", serde_json::to_string(&m).unwrap_or_default()));
+            output::print(&format!(
+                "{}\n",
+                serde_json::to_string(&m).unwrap_or_default()
+            ));
             Ok(Exit::Clean)
         }
         None => orchestrate(args),
@@ -43,7 +54,11 @@ struct Measurement {
     digest: u64,
 }
 
-fn measure(snapshot: &Path, engine: Engine, requested: Option<usize>) -> Result<Measurement, Failure> {
+fn measure(
+    snapshot: &Path,
+    engine: Engine,
+    requested: Option<usize>,
+) -> Result<Measurement, Failure> {
     let start = Instant::now();
     let (_, config, rules) = load_pack(&PackArgs {
         policies: None,
@@ -180,7 +195,14 @@ impl Rng {
     }
 }
 
-const REGIONS: &[&str] = &["cn-north-1", "cn-northwest-1", "cn-north-1", "cn-northwest-1", "us-east-1", "ap-east-1"];
+const REGIONS: &[&str] = &[
+    "cn-north-1",
+    "cn-northwest-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "us-east-1",
+    "ap-east-1",
+];
 
 /// Writes a synthetic aws-cn snapshot of `n` resources (one of them the account),
 /// streaming, so that generating 10^6 resources needs little memory.
@@ -192,13 +214,20 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
     let file = std::fs::File::create(&tmp)
         .map_err(|e| Failure::usage(format!("error: cannot write `{}`: {e}", tmp.display())))?;
     let mut w = BufWriter::with_capacity(1 << 20, file);
-    let collected_at: jiff::Timestamp = "2026-11-20T02:00:00Z".parse().map_err(|e| Failure::usage(format!("{e}")))?;
+    let collected_at: jiff::Timestamp = "2026-11-20T02:00:00Z"
+        .parse()
+        .map_err(|e| Failure::usage(format!("{e}")))?;
     let header = Header {
         schema_version: SCHEMA_VERSION,
         provider: Provider::Aws,
         partition: Partition::AwsCn,
         account_id: "210987654321".into(),
-        regions: vec!["cn-north-1".into(), "cn-northwest-1".into(), "us-east-1".into(), "ap-east-1".into()],
+        regions: vec![
+            "cn-north-1".into(),
+            "cn-northwest-1".into(),
+            "us-east-1".into(),
+            "ap-east-1".into(),
+        ],
         collected_at,
         tool: Tool {
             name: "audit".into(),
@@ -206,18 +235,24 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
         },
         gaps: vec![],
     };
-    let io = |e: std::io::Error| Failure::usage(format!("error: cannot write `{}`: {e}", tmp.display()));
+    let io =
+        |e: std::io::Error| Failure::usage(format!("error: cannot write `{}`: {e}", tmp.display()));
     let json = |e: serde_json::Error| Failure::usage(format!("error: {e}"));
     // The header, without its closing brace, then the resources one by one.
     let head = serde_json::to_string(&header).map_err(json)?;
-    w.write_all(head.trim_end_matches('}').as_bytes()).map_err(io)?;
+    w.write_all(head.trim_end_matches('}').as_bytes())
+        .map_err(io)?;
     w.write_all(b",\"resources\":[\n").map_err(io)?;
     let mut rng = Rng(seed);
     for i in 0..n {
         if i > 0 {
             w.write_all(b",\n").map_err(io)?;
         }
-        let r = if i == 0 { account() } else { synthetic(i, &mut rng, collected_at) };
+        let r = if i == 0 {
+            account()
+        } else {
+            synthetic(i, &mut rng, collected_at)
+        };
         serde_json::to_writer(&mut w, &r).map_err(json)?;
     }
     w.write_all(b"\n]}\n").map_err(io)?;
@@ -250,7 +285,12 @@ fn account() -> Resource {
 fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
     let region = REGIONS[rng.below(REGIONS.len() as u64) as usize].to_string();
     let mut tags = std::collections::BTreeMap::new();
-    for (key, value) in [("owner", "ml-platform"), ("cost-center", "cc-4100"), ("env", "prod"), ("data-class", "internal")] {
+    for (key, value) in [
+        ("owner", "ml-platform"),
+        ("cost-center", "cc-4100"),
+        ("env", "prod"),
+        ("data-class", "internal"),
+    ] {
         if rng.chance(93) {
             tags.insert(key.to_string(), value.to_string());
         }
@@ -258,8 +298,11 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
     if rng.chance(5) {
         tags.insert("data-class".into(), "camera-video".into());
     }
-    let arn = |service: &str, kind: &str| format!("arn:aws-cn:{service}:{region}:210987654321:{kind}/{i:08}");
-    let days_ago = |d: u64| jiff::Timestamp::from_second(now.as_second() - (d as i64) * 86_400).unwrap_or(now);
+    let arn = |service: &str, kind: &str| {
+        format!("arn:aws-cn:{service}:{region}:210987654321:{kind}/{i:08}")
+    };
+    let days_ago =
+        |d: u64| jiff::Timestamp::from_second(now.as_second() - (d as i64) * 86_400).unwrap_or(now);
     let (id, region, kind) = match rng.below(20) {
         0..=2 => {
             let mut ingress = vec![IngressRule {
@@ -275,84 +318,170 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
                     protocol: "tcp".into(),
                     from_port: Some(port),
                     to_port: Some(port),
-                    ipv4_ranges: vec![if rng.chance(50) { "0.0.0.0/0" } else { "10.0.0.0/8" }.into()],
+                    ipv4_ranges: vec![
+                        if rng.chance(50) {
+                            "0.0.0.0/0"
+                        } else {
+                            "10.0.0.0/8"
+                        }
+                        .into(),
+                    ],
                     ipv6_ranges: vec![],
                 });
             }
             let id = format!("sg-{i:017x}");
-            (arn("ec2", "security-group"), region, Kind::SecurityGroup(SecurityGroup { group_id: id, name: format!("web-{i}"), vpc_id: Some("vpc-1".into()), ingress }))
+            (
+                arn("ec2", "security-group"),
+                region,
+                Kind::SecurityGroup(SecurityGroup {
+                    group_id: id,
+                    name: format!("web-{i}"),
+                    vpc_id: Some("vpc-1".into()),
+                    ingress,
+                }),
+            )
         }
-        3..=6 => (arn("ec2", "volume"), region, Kind::EbsVolume(EbsVolume {
-            volume_id: format!("vol-{i:017x}"),
-            volume_type: if rng.chance(30) { "gp2" } else { "gp3" }.into(),
-            size_gib: 100 + rng.below(4000),
-            encrypted: rng.chance(90),
-            state: "in-use".into(),
-            attached_instance_ids: if rng.chance(90) { vec![format!("i-{i:017x}")] } else { vec![] },
-        })),
-        7..=9 => (arn("ec2", "instance"), region, Kind::Ec2Instance(Ec2Instance {
-            instance_id: format!("i-{i:017x}"),
-            instance_type: "p4d.24xlarge".into(),
-            state: if rng.chance(10) { "stopped" } else { "running" }.into(),
-            volume_ids: vec![format!("vol-{i:017x}")],
-            public_ip: None,
-        })),
-        10..=11 => (format!("arn:aws-cn:s3:::bucket-{i:08}"), region, Kind::S3Bucket(S3Bucket {
-            name: format!("bucket-{i:08}"),
-            encryption: Some("aws:kms".into()),
-            public_access_block: Some(PublicAccessBlock {
-                block_public_acls: true,
-                ignore_public_acls: true,
-                block_public_policy: rng.chance(95),
-                restrict_public_buckets: true,
+        3..=6 => (
+            arn("ec2", "volume"),
+            region,
+            Kind::EbsVolume(EbsVolume {
+                volume_id: format!("vol-{i:017x}"),
+                volume_type: if rng.chance(30) { "gp2" } else { "gp3" }.into(),
+                size_gib: 100 + rng.below(4000),
+                encrypted: rng.chance(90),
+                state: "in-use".into(),
+                attached_instance_ids: if rng.chance(90) {
+                    vec![format!("i-{i:017x}")]
+                } else {
+                    vec![]
+                },
             }),
-            lifecycle_rules: 1,
-        })),
-        12..=13 => (arn("logs", "log-group"), region, Kind::LogGroup(LogGroup {
-            name: format!("/app/service-{i}"),
-            retention_days: [Some(30), Some(180), Some(365), None][rng.below(4) as usize],
-            stored_bytes: Some(1 << 30),
-        })),
-        14 => (format!("arn:aws-cn:iam::210987654321:user/user-{i}"), "global".into(), Kind::IamUser(IamUser {
-            name: format!("user-{i}"),
-            created: days_ago(400),
-            console_access: rng.chance(60),
-            password_last_used: None,
-            mfa_devices: if rng.chance(80) { vec![MfaDevice { serial: format!("arn:aws-cn:iam::210987654321:mfa/user-{i}"), enabled: days_ago(300) }] } else { vec![] },
-            access_keys: vec![AccessKey { id: format!("AKIA{i:016}"), status: KeyStatus::Active, created: days_ago(rng.below(200)), last_used: Some(days_ago(rng.below(120))) }],
-            attached_policies: if rng.chance(3) { vec!["arn:aws-cn:iam::aws:policy/AdministratorAccess".into()] } else { vec![] },
-            inline_policies: vec![],
-            groups: vec![],
-        })),
-        15 => (arn("rds", "db"), region, Kind::RdsInstance(RdsInstance {
-            identifier: format!("db-{i}"),
-            engine: "postgres".into(),
-            instance_class: "db.r6g.xlarge".into(),
-            storage_encrypted: rng.chance(90),
-            publicly_accessible: rng.chance(5),
-            multi_az: true,
-            backup_retention_days: [1, 7, 14][rng.below(3) as usize],
-        })),
-        16 => (arn("kms", "key"), region, Kind::KmsKey(KmsKey {
-            key_id: format!("{i:08}-0000-0000-0000-000000000000"),
-            manager: "CUSTOMER".into(),
-            state: "Enabled".into(),
-            rotation_enabled: rng.chance(70),
-        })),
-        17 => (arn("ec2", "snapshot"), region, Kind::EbsSnapshot(EbsSnapshot {
-            snapshot_id: format!("snap-{i:017x}"),
-            volume_id: None,
-            size_gib: 500,
-            encrypted: true,
-        })),
-        18 => (arn("ec2", "vpc"), region, Kind::Vpc(Vpc {
-            vpc_id: format!("vpc-{i:017x}"),
-            is_default: false,
-            cidr: "10.0.0.0/16".into(),
-            flow_log_ids: if rng.chance(80) { vec![format!("fl-{i}")] } else { vec![] },
-        })),
-        _ => (arn("elasticache", "cluster"), region, Kind::Other(OtherResource { resource_type: "elasticache:cluster".into() })),
+        ),
+        7..=9 => (
+            arn("ec2", "instance"),
+            region,
+            Kind::Ec2Instance(Ec2Instance {
+                instance_id: format!("i-{i:017x}"),
+                instance_type: "p4d.24xlarge".into(),
+                state: if rng.chance(10) { "stopped" } else { "running" }.into(),
+                volume_ids: vec![format!("vol-{i:017x}")],
+                public_ip: None,
+            }),
+        ),
+        10..=11 => (
+            format!("arn:aws-cn:s3:::bucket-{i:08}"),
+            region,
+            Kind::S3Bucket(S3Bucket {
+                name: format!("bucket-{i:08}"),
+                encryption: Some("aws:kms".into()),
+                public_access_block: Some(PublicAccessBlock {
+                    block_public_acls: true,
+                    ignore_public_acls: true,
+                    block_public_policy: rng.chance(95),
+                    restrict_public_buckets: true,
+                }),
+                lifecycle_rules: 1,
+            }),
+        ),
+        12..=13 => (
+            arn("logs", "log-group"),
+            region,
+            Kind::LogGroup(LogGroup {
+                name: format!("/app/service-{i}"),
+                retention_days: [Some(30), Some(180), Some(365), None][rng.below(4) as usize],
+                stored_bytes: Some(1 << 30),
+            }),
+        ),
+        14 => (
+            format!("arn:aws-cn:iam::210987654321:user/user-{i}"),
+            "global".into(),
+            Kind::IamUser(IamUser {
+                name: format!("user-{i}"),
+                created: days_ago(400),
+                console_access: rng.chance(60),
+                password_last_used: None,
+                mfa_devices: if rng.chance(80) {
+                    vec![MfaDevice {
+                        serial: format!("arn:aws-cn:iam::210987654321:mfa/user-{i}"),
+                        enabled: days_ago(300),
+                    }]
+                } else {
+                    vec![]
+                },
+                access_keys: vec![AccessKey {
+                    id: format!("AKIA{i:016}"),
+                    status: KeyStatus::Active,
+                    created: days_ago(rng.below(200)),
+                    last_used: Some(days_ago(rng.below(120))),
+                }],
+                attached_policies: if rng.chance(3) {
+                    vec!["arn:aws-cn:iam::aws:policy/AdministratorAccess".into()]
+                } else {
+                    vec![]
+                },
+                inline_policies: vec![],
+                groups: vec![],
+            }),
+        ),
+        15 => (
+            arn("rds", "db"),
+            region,
+            Kind::RdsInstance(RdsInstance {
+                identifier: format!("db-{i}"),
+                engine: "postgres".into(),
+                instance_class: "db.r6g.xlarge".into(),
+                storage_encrypted: rng.chance(90),
+                publicly_accessible: rng.chance(5),
+                multi_az: true,
+                backup_retention_days: [1, 7, 14][rng.below(3) as usize],
+            }),
+        ),
+        16 => (
+            arn("kms", "key"),
+            region,
+            Kind::KmsKey(KmsKey {
+                key_id: format!("{i:08}-0000-0000-0000-000000000000"),
+                manager: "CUSTOMER".into(),
+                state: "Enabled".into(),
+                rotation_enabled: rng.chance(70),
+            }),
+        ),
+        17 => (
+            arn("ec2", "snapshot"),
+            region,
+            Kind::EbsSnapshot(EbsSnapshot {
+                snapshot_id: format!("snap-{i:017x}"),
+                volume_id: None,
+                size_gib: 500,
+                encrypted: true,
+            }),
+        ),
+        18 => (
+            arn("ec2", "vpc"),
+            region,
+            Kind::Vpc(Vpc {
+                vpc_id: format!("vpc-{i:017x}"),
+                is_default: false,
+                cidr: "10.0.0.0/16".into(),
+                flow_log_ids: if rng.chance(80) {
+                    vec![format!("fl-{i}")]
+                } else {
+                    vec![]
+                },
+            }),
+        ),
+        _ => (
+            arn("elasticache", "cluster"),
+            region,
+            Kind::Other(OtherResource {
+                resource_type: "elasticache:cluster".into(),
+            }),
+        ),
     };
-    Resource { id, region, tags, kind }
+    Resource {
+        id,
+        region,
+        tags,
+        kind,
+    }
 }
-

@@ -8,7 +8,9 @@ use crate::exit::Exit;
 use crate::{Failure, output};
 
 /// The pack, config and rules named by the flags.
-pub fn load_pack(args: &PackArgs) -> Result<(Pack, audit_engine::Config, audit_engine::RuleSet), Failure> {
+pub fn load_pack(
+    args: &PackArgs,
+) -> Result<(Pack, audit_engine::Config, audit_engine::RuleSet), Failure> {
     let pack = match &args.policies {
         Some(dir) => Pack::from_dir(dir)?,
         None => Pack::builtin()?,
@@ -38,7 +40,13 @@ pub fn workers(requested: Option<usize>) -> usize {
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let (_pack, config, rules) = load_pack(&args.pack)?;
     let judge = CedarJudge::new(&rules, &config)?;
-    let outcome = audit_engine::evaluate(&args.snapshot, &rules, &config, &judge, workers(args.workers))?;
+    let outcome = audit_engine::evaluate(
+        &args.snapshot,
+        &rules,
+        &config,
+        &judge,
+        workers(args.workers),
+    )?;
     let infos = rule_infos(&rules);
     let file = args.snapshot.display().to_string();
     let result = CheckResult {

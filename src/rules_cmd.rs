@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::Table;
+use comfy_table::presets::UTF8_FULL_CONDENSED;
 
 use crate::check::load_pack;
 use crate::cli::PackArgs;
@@ -13,9 +13,13 @@ use crate::{Failure, output};
 pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
     let (_, _, rules) = load_pack(args)?;
     let mut table = Table::new();
-    table
-        .load_style(UTF8_FULL_CONDENSED)
-        .set_header(vec!["rule", "severity", "family", "applies to", "title"]);
+    table.load_style(UTF8_FULL_CONDENSED).set_header(vec![
+        "rule",
+        "severity",
+        "family",
+        "applies to",
+        "title",
+    ]);
     for rule in &rules.rules {
         let severity = if rule.enabled {
             rule.severity.to_string()
@@ -90,7 +94,10 @@ pub fn validate(dir: Option<&Path>, config: Option<&Path>) -> Result<Exit, Failu
         pack.schema.path.display()
     );
     if !missing_docs.is_empty() {
-        text.push_str(&format!("warning: no docs/ID.md for {}\n", missing_docs.join(", ")));
+        text.push_str(&format!(
+            "warning: no docs/ID.md for {}\n",
+            missing_docs.join(", ")
+        ));
     }
     output::print(&text);
     Ok(Exit::Clean)

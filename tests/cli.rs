@@ -14,8 +14,20 @@ fn fail_on_sets_the_threshold() {
     // The only finding here is a medium one.
     let path = "fixtures/rules/logs-trail-no-validation/fail.json";
     let json = |fail_on: &str| {
-        let out = audit(&["check", "--snapshot", path, "--fail-on", fail_on, "--format", "json", "--allow-incomplete"]);
-        (code(&out), serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap())
+        let out = audit(&[
+            "check",
+            "--snapshot",
+            path,
+            "--fail-on",
+            fail_on,
+            "--format",
+            "json",
+            "--allow-incomplete",
+        ]);
+        (
+            code(&out),
+            serde_json::from_str::<serde_json::Value>(&stdout(&out)).unwrap(),
+        )
     };
     let (c, doc) = json("medium");
     assert_eq!(c, 1);
@@ -32,7 +44,8 @@ fn fail_on_sets_the_threshold() {
 fn gaps_fail_closed_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap())
+            .unwrap();
     doc["gaps"] = serde_json::json!([{
         "service": "ec2", "region": "cn-north-1", "operation": "DescribeSecurityGroups",
         "error_code": "UnauthorizedOperation", "message": "not authorized"
@@ -50,7 +63,13 @@ fn gaps_fail_closed_unless_allowed() {
 
 #[test]
 fn snapshot_without_an_account_is_incomplete() {
-    let out = audit(&["check", "--snapshot", "fixtures/rules/data-ebs-unencrypted/pass.json", "--format", "json"]);
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        "fixtures/rules/data-ebs-unencrypted/pass.json",
+        "--format",
+        "json",
+    ]);
     assert_eq!(code(&out), 4);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     assert_eq!(doc["gaps"][0]["error_code"], "NoAccountResource");
@@ -62,7 +81,10 @@ fn usage_and_runtime_errors_exit_2() {
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("fixtures/no-such-file.json"));
     assert_eq!(code(&audit(&["check"])), 2);
-    assert_eq!(code(&audit(&["check", "--snapshot", "x", "--fail-on", "severe"])), 2);
+    assert_eq!(
+        code(&audit(&["check", "--snapshot", "x", "--fail-on", "severe"])),
+        2
+    );
     let out = audit(&["explain", "no-such-rule"]);
     assert_eq!(code(&out), 2);
     assert!(stderr(&out).contains("no rule `no-such-rule`"));
@@ -71,10 +93,19 @@ fn usage_and_runtime_errors_exit_2() {
 #[test]
 fn output_is_byte_identical_across_runs() {
     for format in ["table", "json"] {
-        let args = ["check", "--snapshot", "fixtures/realistic/aws-cn.json", "--format", format];
+        let args = [
+            "check",
+            "--snapshot",
+            "fixtures/realistic/aws-cn.json",
+            "--format",
+            format,
+        ];
         let first = audit(&args);
         let second = audit(&[&args[..], &["--workers", "1"]].concat());
-        assert_eq!(first.stdout, second.stdout, "{format} output differs between runs");
+        assert_eq!(
+            first.stdout, second.stdout,
+            "{format} output differs between runs"
+        );
         assert!(!first.stdout.is_empty());
     }
 }
@@ -82,20 +113,31 @@ fn output_is_byte_identical_across_runs() {
 #[test]
 fn hostile_strings_cannot_break_the_table() {
     let dir = tempfile::tempdir().unwrap();
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("rules/tags-mandatory-missing/fail.json")).unwrap())
-            .unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(fixture("rules/tags-mandatory-missing/fail.json")).unwrap(),
+    )
+    .unwrap();
     let hostile = "evil\u{1b}[31mRED\u{1b}[0m\nsecond line | =cmd|' /C calc'!A0";
-    doc["resources"][0]["id"] = serde_json::Value::String(format!("arn:aws-cn:s3:::fail-{hostile}"));
+    doc["resources"][0]["id"] =
+        serde_json::Value::String(format!("arn:aws-cn:s3:::fail-{hostile}"));
     let path = dir.path().join("hostile.json");
     std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
-    let out = audit(&["check", "--snapshot", path.to_str().unwrap(), "--allow-incomplete"]);
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        path.to_str().unwrap(),
+        "--allow-incomplete",
+    ]);
     let text = stdout(&out);
     assert_eq!(code(&out), 1, "{text}");
     assert!(!text.contains('\u{1b}'), "raw escape reached the terminal");
     assert!(text.contains("\\u{1b}[31mRED"), "{text}");
     // The finding row is one line: the newline is shown, not obeyed.
-    assert!(text.lines().any(|l| l.contains("fail-evil") && l.contains("second line")), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.contains("fail-evil") && l.contains("second line")),
+        "{text}"
+    );
 }
 
 #[test]
@@ -109,12 +151,19 @@ fn rules_explain_and_validate() {
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     assert!(text.contains("## Why is this bad?"), "{text}");
-    assert!(text.contains("world_open_ports"), "the policy source is shown: {text}");
+    assert!(
+        text.contains("world_open_ports"),
+        "the policy source is shown: {text}"
+    );
     assert!(text.contains("policies/network.cedar:"), "{text}");
 
     let out = audit(&["policies", "validate"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
-    assert!(stdout(&out).contains("rules in 7 files valid"), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("rules in 7 files valid"),
+        "{}",
+        stdout(&out)
+    );
     assert!(!stdout(&out).contains("warning"), "{}", stdout(&out));
 
     let out = audit(&["policies", "validate", "policies"]);

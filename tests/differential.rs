@@ -48,8 +48,20 @@ fn cedar_and_reference_agree_on_a_synthetic_snapshot() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("synthetic.json");
     let path_str = path.to_str().unwrap();
-    let out = audit(&["bench", "generate", "--resources", "20000", "--out", path_str, "--seed", "7"]);
+    let out = audit(&[
+        "bench",
+        "generate",
+        "--resources",
+        "20000",
+        "--out",
+        path_str,
+        "--seed",
+        "7",
+    ]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     let findings = assert_same(&path);
-    assert!(findings > 1000, "only {findings} findings in 20000 synthetic resources");
+    assert!(
+        findings > 1000,
+        "only {findings} findings in 20000 synthetic resources"
+    );
 }

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use crate::common::*;
 
 fn expected(name: &str) -> BTreeSet<(String, String)> {
-    let text = std::fs::read_to_string(fixture(&format!("realistic/{name}.expected.json"))).unwrap();
+    let text =
+        std::fs::read_to_string(fixture(&format!("realistic/{name}.expected.json"))).unwrap();
     let list: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     list.iter()
         .map(|v| {
@@ -54,7 +55,11 @@ fn realistic_fixtures_give_exactly_their_documented_findings() {
             missing.is_empty() && extra.is_empty(),
             "{name}: missing {missing:#?}\nunexpected {extra:#?}"
         );
-        assert_eq!(doc["findings"].as_array().unwrap().len(), want.len(), "{name}: duplicates");
+        assert_eq!(
+            doc["findings"].as_array().unwrap().len(),
+            want.len(),
+            "{name}: duplicates"
+        );
         fired.extend(got.into_iter().map(|(rule, _)| rule));
     }
     // Between them, the two accounts exercise every rule.
@@ -64,7 +69,10 @@ fn realistic_fixtures_give_exactly_their_documented_findings() {
         .map(|r| r.id.as_str())
         .filter(|id| !fired.contains(*id))
         .collect();
-    assert!(never.is_empty(), "rules that never fire on the realistic fixture: {never:?}");
+    assert!(
+        never.is_empty(),
+        "rules that never fire on the realistic fixture: {never:?}"
+    );
 }
 
 #[test]
@@ -72,5 +80,9 @@ fn china_partition_has_no_root_findings_and_global_keeps_regulated_data_abroad()
     let cn = actual(&check("aws-cn"));
     assert!(cn.iter().all(|(rule, _)| !rule.starts_with("iam-root-")));
     let global = actual(&check("aws-global"));
-    assert!(global.iter().any(|(rule, _)| rule == "residency-regulated-data-abroad"));
+    assert!(
+        global
+            .iter()
+            .any(|(rule, _)| rule == "residency-regulated-data-abroad")
+    );
 }

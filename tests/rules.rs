@@ -29,9 +29,10 @@ fn every_rule_fires_on_its_failing_fixture_and_only_there() {
                 .filter(|id| id.contains("fail-"))
                 .collect();
             match case {
-                "fail" if failing.is_empty() => {
-                    problems.push(format!("{}: fail fixture names no `fail-` resource", rule.id))
-                }
+                "fail" if failing.is_empty() => problems.push(format!(
+                    "{}: fail fixture names no `fail-` resource",
+                    rule.id
+                )),
                 "fail" if fired != failing => problems.push(format!(
                     "{}: fired on {fired:?}, expected exactly {failing:?}",
                     rule.id
@@ -79,14 +80,31 @@ fn every_rule_has_metadata_and_a_doc_with_the_fixed_sections() {
             .doc
             .as_deref()
             .unwrap_or_else(|| panic!("{}: no policies/docs/{}.md", rule.id, rule.id));
-        for section in ["## What it does", "## Why is this bad?", "## Example", "## How to fix"] {
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
             assert!(doc.contains(section), "{}: doc lacks `{section}`", rule.id);
         }
-        assert!(doc.starts_with(&format!("# {}", rule.id)), "{}: doc title", rule.id);
+        assert!(
+            doc.starts_with(&format!("# {}", rule.id)),
+            "{}: doc title",
+            rule.id
+        );
     }
     // Each family of the design is covered.
     let families: BTreeSet<&str> = rules.rules.iter().map(|r| r.family.as_str()).collect();
-    for family in ["residency", "logs", "tags", "network", "iam", "data", "cost"] {
+    for family in [
+        "residency",
+        "logs",
+        "tags",
+        "network",
+        "iam",
+        "data",
+        "cost",
+    ] {
         assert!(families.contains(family), "no {family} rules");
     }
 }
@@ -105,8 +123,17 @@ fn config_parameters_reach_the_policies() {
     assert_eq!(config.min_log_retention_days, 30);
 
     // 179 days passes a 30-day minimum.
-    let retention = cedar(&fixture("rules/logs-retention-too-short/fail.json"), &config, &rules);
-    assert!(!retention.findings.iter().any(|f| f.rule_id == "logs-retention-too-short"));
+    let retention = cedar(
+        &fixture("rules/logs-retention-too-short/fail.json"),
+        &config,
+        &rules,
+    );
+    assert!(
+        !retention
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "logs-retention-too-short")
+    );
 
     // A disabled rule is silent, and not in the policy set at all.
     let gp2 = cedar(&fixture("rules/cost-volume-gp2/fail.json"), &config, &rules);
@@ -114,7 +141,11 @@ fn config_parameters_reach_the_policies() {
     assert!(!rules.rule("cost-volume-gp2").unwrap().enabled);
 
     // A severity override shows on the finding.
-    let trail = cedar(&fixture("rules/logs-trail-not-logging/fail.json"), &config, &rules);
+    let trail = cedar(
+        &fixture("rules/logs-trail-not-logging/fail.json"),
+        &config,
+        &rules,
+    );
     let f = trail
         .findings
         .iter()
@@ -126,6 +157,15 @@ fn config_parameters_reach_the_policies() {
     // the residency rule on the same fixture.
     std::fs::write(&cfg, "[residency]\ndomestic_regions = [\"ap-east-1\"]\n").unwrap();
     let (config, rules) = audit_engine::load(&pack, Some(&cfg)).unwrap();
-    let abroad = cedar(&fixture("rules/residency-resource-abroad/fail.json"), &config, &rules);
-    assert!(!abroad.findings.iter().any(|f| f.rule_id == "residency-resource-abroad"));
+    let abroad = cedar(
+        &fixture("rules/residency-resource-abroad/fail.json"),
+        &config,
+        &rules,
+    );
+    assert!(
+        !abroad
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "residency-resource-abroad")
+    );
 }

@@ -1,5 +1,7 @@
 //! One integration-test binary (`autotests = false`), so that the tests link once.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod bad_input;

@@ -10,11 +10,17 @@ fn main() {
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
-    let mut out = String::from("/// (path relative to the pack, contents)\npub static FILES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (path relative to the pack, contents)\npub static FILES: &[(&str, &str)] = &[\n",
+    );
     for rel in &files {
         let abs = root.join(rel);
         println!("cargo:rerun-if-changed={}", abs.display());
-        let _ = writeln!(out, "    ({rel:?}, include_str!({:?})),", abs.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({rel:?}, include_str!({:?})),",
+            abs.display().to_string()
+        );
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").unwrap_or_default()).join("builtin_pack.rs");
@@ -35,10 +41,9 @@ fn collect(root: &Path, dir: &Path, files: &mut Vec<String>) {
         } else if matches!(
             path.extension().and_then(|e| e.to_str()),
             Some("cedar" | "cedarschema" | "toml" | "md")
-        ) {
-            if let Ok(rel) = path.strip_prefix(root) {
-                files.push(rel.to_string_lossy().replace('\\', "/"));
-            }
+        ) && let Ok(rel) = path.strip_prefix(root)
+        {
+            files.push(rel.to_string_lossy().replace('\\', "/"));
         }
     }
 }

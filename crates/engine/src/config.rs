@@ -136,10 +136,7 @@ impl<'a> Layer<'a> {
 }
 
 /// Loads the defaults, then applies the user's file over them.
-pub fn load(
-    defaults: (&Path, &str),
-    user: Option<(&Path, &str)>,
-) -> Result<Config, EngineError> {
+pub fn load(defaults: (&Path, &str), user: Option<(&Path, &str)>) -> Result<Config, EngineError> {
     let base = Layer::parse(defaults.0, defaults.1)?;
     let over = user.map(|(f, t)| Layer::parse(f, t)).transpose()?;
     let layers: Vec<&Layer> = std::iter::once(&base).chain(over.as_ref()).collect();
@@ -193,10 +190,14 @@ pub fn load(
             });
         }
         for (id, severity) in rules.severity.iter().flatten() {
-            let parsed: Severity = severity.get_ref().parse().map_err(|message| EngineError::Config {
-                place: layer.place(severity.span()),
-                message: format!("`rules.severity.{}`: {message}", id.get_ref()),
-            })?;
+            let parsed: Severity =
+                severity
+                    .get_ref()
+                    .parse()
+                    .map_err(|message| EngineError::Config {
+                        place: layer.place(severity.span()),
+                        message: format!("`rules.severity.{}`: {message}", id.get_ref()),
+                    })?;
             severity_overrides.push((
                 Named {
                     id: id.get_ref().clone(),
@@ -230,4 +231,66 @@ pub fn read_user_file(path: &Path) -> Result<(PathBuf, String), EngineError> {
         source,
     })?;
     Ok((path.to_path_buf(), text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DEFAULTS: &str = include_str!("../../../policies/audit.toml");
+
+    fn load_with(user: &str) -> Result<Config, EngineError> {
+        load(
+            (Path::new("policies/audit.toml"), DEFAULTS),
+            Some((Path::new("mine.toml"), user)),
+        )
+    }
+
+    #[test]
+    fn user_keys_override_defaults_and_the_rest_stays() {
+        let c = load_with("[iam]\nmin_password_length = 20\n").unwrap();
+        assert_eq!(c.min_password_length, 20);
+        assert_eq!(c.max_access_key_age_days, 90);
+        assert_eq!(c.min_log_retention_days, 180);
+        assert!(c.domestic_regions.contains(&"cn-northwest-1".to_string()));
+        assert!(!c.domestic_regions.contains(&"hkg".to_string()));
+        assert_eq!(
+            c.mandatory_tags,
+            ["owner", "cost-center", "env", "data-class"]
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_line_and_column() {
+        let err = load_with("[network]\nadmin_ports = [22, 0]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mine.toml:2:20"), "{err}");
+        let err = load_with("\n\n[iam]\nmax_key_age = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mine.toml:4:1") && err.contains("max_key_age"),
+            "{err}"
+        );
+        let err = load_with("[rules.severity]\nx = \"severe\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mine.toml:2:5") && err.contains("unknown severity"),
+            "{err}"
+        );
+        let err = load_with("[logs]\nmin_retention_days = -1\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("mine.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn ports_of_interest_are_sorted_and_unique() {
+        let c = load_with("[network]\nplaintext_ports = [80, 22]\n").unwrap();
+        let ports = c.ports_of_interest();
+        assert!(ports.windows(2).all(|w| w[0] < w[1]));
+        assert!(ports.contains(&80) && ports.contains(&3389));
+    }
 }

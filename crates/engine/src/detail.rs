@@ -191,3 +191,30 @@ fn value(var: &str, resource: &Resource, env: &DetailEnv) -> String {
 fn account_of(id: &str) -> &str {
     id.split(':').nth(4).filter(|a| !a.is_empty()).unwrap_or(id)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_refuse_unknown_and_unclosed_names() {
+        assert!(Template::parse("plain text").is_ok());
+        assert!(Template::parse("user `{name}` in {region}").is_ok());
+        let err = Template::parse("{nmae} is wrong").unwrap_err();
+        assert!(err.contains("unknown detail variable `{nmae}`"), "{err}");
+        assert!(
+            Template::parse("open {name")
+                .unwrap_err()
+                .contains("unclosed")
+        );
+    }
+
+    #[test]
+    fn account_is_read_from_the_arn() {
+        assert_eq!(
+            account_of("arn:aws-cn:iam::111122223333:root"),
+            "111122223333"
+        );
+        assert_eq!(account_of("arn:aws:s3:::bucket"), "arn:aws:s3:::bucket");
+    }
+}

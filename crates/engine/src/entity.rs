@@ -77,17 +77,20 @@ impl Attrs {
         self.0.push((key.into(), RestrictedExpression::new_long(v)));
     }
     fn string(&mut self, key: &str, v: &str) {
-        self.0.push((key.into(), RestrictedExpression::new_string(v.into())));
+        self.0
+            .push((key.into(), RestrictedExpression::new_string(v.into())));
     }
     fn strings<'s>(&mut self, key: &str, items: impl IntoIterator<Item = &'s str>) {
         let set = items
             .into_iter()
             .map(|s| RestrictedExpression::new_string(s.into()));
-        self.0.push((key.into(), RestrictedExpression::new_set(set)));
+        self.0
+            .push((key.into(), RestrictedExpression::new_set(set)));
     }
     fn longs(&mut self, key: &str, items: impl IntoIterator<Item = i64>) {
         let set = items.into_iter().map(RestrictedExpression::new_long);
-        self.0.push((key.into(), RestrictedExpression::new_set(set)));
+        self.0
+            .push((key.into(), RestrictedExpression::new_set(set)));
     }
 }
 
@@ -105,7 +108,10 @@ pub fn to_entity(
         Kind::Account(acct) => {
             let policy = acct.password_policy.as_ref();
             a.bool("has_password_policy", policy.is_some());
-            a.long("password_min_length", policy.map_or(0, |p| i64::from(p.min_length)));
+            a.long(
+                "password_min_length",
+                policy.map_or(0, |p| i64::from(p.min_length)),
+            );
             a.bool(
                 "password_requires_all_classes",
                 policy.is_some_and(|p| {
@@ -149,7 +155,10 @@ pub fn to_entity(
         }
         Kind::SecurityGroup(g) => {
             let exposure = facts::world_exposure(g, env.ports_of_interest);
-            a.longs("world_open_ports", exposure.ports.iter().map(|p| i64::from(*p)));
+            a.longs(
+                "world_open_ports",
+                exposure.ports.iter().map(|p| i64::from(*p)),
+            );
             a.bool("world_open_all_traffic", exposure.all_traffic);
         }
         Kind::Vpc(v) => {
@@ -158,7 +167,10 @@ pub fn to_entity(
         }
         Kind::Ec2Instance(i) => {
             a.string("state", &i.state);
-            a.long("attached_volumes", i64::try_from(i.volume_ids.len()).unwrap_or(i64::MAX));
+            a.long(
+                "attached_volumes",
+                i64::try_from(i.volume_ids.len()).unwrap_or(i64::MAX),
+            );
         }
         Kind::EbsVolume(v) => {
             a.string("volume_type", &v.volume_type);
@@ -195,7 +207,10 @@ pub fn to_entity(
             a.bool("log_file_validation", t.log_file_validation);
         }
         Kind::KmsKey(k) => {
-            a.bool("customer_managed", k.manager.eq_ignore_ascii_case("CUSTOMER"));
+            a.bool(
+                "customer_managed",
+                k.manager.eq_ignore_ascii_case("CUSTOMER"),
+            );
             a.bool("enabled", k.state == "Enabled");
             a.bool("rotation_enabled", k.rotation_enabled);
         }
@@ -204,6 +219,9 @@ pub fn to_entity(
     let tags = facts::nonblank_tags(resource)
         .map(|(k, v)| (k.to_string(), RestrictedExpression::new_string(v.into())));
     Entity::new_with_tags(uid, a.0, [], tags).map_err(|e| {
-        EngineError::Evaluation(format!("resource `{}`: cannot build its entity: {e}", resource.id))
+        EngineError::Evaluation(format!(
+            "resource `{}`: cannot build its entity: {e}",
+            resource.id
+        ))
     })
 }

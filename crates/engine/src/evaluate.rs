@@ -6,8 +6,8 @@
 
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::Mutex;
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 use audit_model::{Early, Finding, Gap, Header, Kind, Partition, Resource, sort_findings};
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request, RestrictedExpression};
@@ -84,8 +84,9 @@ pub fn evaluate(
         let judged: Vec<Result<(Vec<Finding>, usize), EngineError>> = handles
             .into_iter()
             .map(|h| {
-                h.join()
-                    .unwrap_or_else(|_| Err(EngineError::Evaluation("a worker thread panicked".into())))
+                h.join().unwrap_or_else(|_| {
+                    Err(EngineError::Evaluation("a worker thread panicked".into()))
+                })
             })
             .collect();
         (parsed, judged)
@@ -131,7 +132,15 @@ pub fn evaluate(
         regions_without_trail: &uncovered,
     };
     for account in &accounts {
-        judge_one(account, early.partition, &env, rules, config, judge, &mut findings)?;
+        judge_one(
+            account,
+            early.partition,
+            &env,
+            rules,
+            config,
+            judge,
+            &mut findings,
+        )?;
     }
     resources += accounts.len();
     sort_findings(&mut findings);
@@ -169,7 +178,10 @@ fn parse(
         batch_early = Some(*early);
         batch.push(resource);
         if batch.len() >= BATCH {
-            send(*early, std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))?;
+            send(
+                *early,
+                std::mem::replace(&mut batch, Vec::with_capacity(BATCH)),
+            )?;
         }
         Ok(())
     })?;
@@ -202,7 +214,15 @@ fn work(
             regions_without_trail: &[],
         };
         for resource in &batch.resources {
-            judge_one(resource, batch.early.partition, &env, rules, config, judge, &mut findings)?;
+            judge_one(
+                resource,
+                batch.early.partition,
+                &env,
+                rules,
+                config,
+                judge,
+                &mut findings,
+            )?;
         }
         count += batch.resources.len();
     }
@@ -220,9 +240,9 @@ fn judge_one(
     let mut broken = Vec::new();
     judge.judge(resource, partition, env, &mut broken)?;
     for id in broken {
-        let rule = rules
-            .rule(&id)
-            .ok_or_else(|| EngineError::Evaluation(format!("judge returned unknown rule `{id}`")))?;
+        let rule = rules.rule(&id).ok_or_else(|| {
+            EngineError::Evaluation(format!("judge returned unknown rule `{id}`"))
+        })?;
         let detail_env = DetailEnv {
             config,
             now: env.now,
@@ -255,10 +275,15 @@ impl<'a> CedarJudge<'a> {
         let uid = |s: &str| {
             EntityUid::from_str(s).map_err(|e| EngineError::Evaluation(format!("`{s}`: {e}")))
         };
-        let contexts = [Partition::Aws, Partition::AwsCn, Partition::AwsUsGov, Partition::Bce]
-            .into_iter()
-            .map(|p| Ok((p, context(config, p, &rules.schema)?)))
-            .collect::<Result<_, EngineError>>()?;
+        let contexts = [
+            Partition::Aws,
+            Partition::AwsCn,
+            Partition::AwsUsGov,
+            Partition::Bce,
+        ]
+        .into_iter()
+        .map(|p| Ok((p, context(config, p, &rules.schema)?)))
+        .collect::<Result<_, EngineError>>()?;
         Ok(CedarJudge {
             rules,
             types: EntityTypes::new()?,
@@ -277,25 +302,52 @@ pub fn context(
     schema: &cedar_policy::Schema,
 ) -> Result<Context, EngineError> {
     let strings = |v: &[String]| {
-        RestrictedExpression::new_set(v.iter().map(|s| RestrictedExpression::new_string(s.clone())))
+        RestrictedExpression::new_set(
+            v.iter()
+                .map(|s| RestrictedExpression::new_string(s.clone())),
+        )
     };
     let longs = |v: &[u16]| {
-        RestrictedExpression::new_set(v.iter().map(|p| RestrictedExpression::new_long(i64::from(*p))))
+        RestrictedExpression::new_set(
+            v.iter()
+                .map(|p| RestrictedExpression::new_long(i64::from(*p))),
+        )
     };
     let long = |v: u32| RestrictedExpression::new_long(i64::from(v));
     let pairs = [
-        ("partition", RestrictedExpression::new_string(partition.as_str().into())),
-        ("partition_has_root", RestrictedExpression::new_bool(partition.has_root_user())),
+        (
+            "partition",
+            RestrictedExpression::new_string(partition.as_str().into()),
+        ),
+        (
+            "partition_has_root",
+            RestrictedExpression::new_bool(partition.has_root_user()),
+        ),
         ("domestic_regions", strings(&config.domestic_regions)),
-        ("regulated_data_classes", strings(&config.regulated_data_classes)),
+        (
+            "regulated_data_classes",
+            strings(&config.regulated_data_classes),
+        ),
         ("mandatory_tags", strings(&config.mandatory_tags)),
-        ("min_log_retention_days", long(config.min_log_retention_days)),
-        ("max_access_key_age_days", long(config.max_access_key_age_days)),
-        ("max_access_key_unused_days", long(config.max_access_key_unused_days)),
+        (
+            "min_log_retention_days",
+            long(config.min_log_retention_days),
+        ),
+        (
+            "max_access_key_age_days",
+            long(config.max_access_key_age_days),
+        ),
+        (
+            "max_access_key_unused_days",
+            long(config.max_access_key_unused_days),
+        ),
         ("min_password_length", long(config.min_password_length)),
         ("admin_ports", longs(&config.admin_ports)),
         ("plaintext_ports", longs(&config.plaintext_ports)),
-        ("min_backup_retention_days", long(config.min_backup_retention_days)),
+        (
+            "min_backup_retention_days",
+            long(config.min_backup_retention_days),
+        ),
     ];
     let action = EntityUid::from_str(r#"Audit::Action::"exist""#)
         .map_err(|e| EngineError::Evaluation(e.to_string()))?;
@@ -319,7 +371,9 @@ impl Judge for CedarJudge<'_> {
         let (Some(entity_type), Some(policies)) =
             (self.types.get(type_name), self.rules.by_type.get(type_name))
         else {
-            return Err(EngineError::Evaluation(format!("no policies for type `{type_name}`")));
+            return Err(EngineError::Evaluation(format!(
+                "no policies for type `{type_name}`"
+            )));
         };
         let context = self
             .contexts
@@ -329,11 +383,16 @@ impl Judge for CedarJudge<'_> {
             .ok_or_else(|| EngineError::Evaluation(format!("no context for `{partition}`")))?;
         let entity = to_entity(resource, entity_type, env)?;
         let uid = entity.uid();
-        let entities = Entities::from_entities([entity], None).map_err(|e| {
-            EngineError::Evaluation(format!("resource `{}`: {e}", resource.id))
-        })?;
-        let request = Request::new(self.principal.clone(), self.action.clone(), uid, context, None)
+        let entities = Entities::from_entities([entity], None)
             .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
+        let request = Request::new(
+            self.principal.clone(),
+            self.action.clone(),
+            uid,
+            context,
+            None,
+        )
+        .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
         let response = self.authorizer.is_authorized(&request, policies, &entities);
         // A forbid that errors would silently not apply: fail closed instead.
         if let Some(error) = response.diagnostics().errors().next() {

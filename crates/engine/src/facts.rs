@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use audit_model::resource::{AccessKey, InlinePolicy, IamUser, KeyStatus, SecurityGroup};
+use audit_model::resource::{AccessKey, IamUser, InlinePolicy, KeyStatus, SecurityGroup};
 use audit_model::{Kind, Resource};
 use jiff::Timestamp;
 
@@ -160,11 +160,11 @@ pub struct TrailCoverage {
 
 impl TrailCoverage {
     pub fn observe(&mut self, resource: &Resource) {
-        if let Kind::Trail(trail) = &resource.kind {
-            if trail.is_logging {
-                self.multi_region |= trail.is_multi_region;
-                self.regions.insert(resource.region.clone());
-            }
+        if let Kind::Trail(trail) = &resource.kind
+            && trail.is_logging
+        {
+            self.multi_region |= trail.is_multi_region;
+            self.regions.insert(resource.region.clone());
         }
     }
 
@@ -207,5 +207,130 @@ pub fn display_name(resource: &Resource) -> &str {
         Kind::Trail(t) => &t.name,
         Kind::KmsKey(k) => &k.key_id,
         Kind::Other(_) => &resource.id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use audit_model::resource::IngressRule;
+
+    fn rule(
+        protocol: &str,
+        from: Option<i32>,
+        to: Option<i32>,
+        v4: &[&str],
+        v6: &[&str],
+    ) -> IngressRule {
+        IngressRule {
+            protocol: protocol.into(),
+            from_port: from,
+            to_port: to,
+            ipv4_ranges: v4.iter().map(|s| s.to_string()).collect(),
+            ipv6_ranges: v6.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn group(ingress: Vec<IngressRule>) -> SecurityGroup {
+        SecurityGroup {
+            group_id: "sg-1".into(),
+            name: "g".into(),
+            vpc_id: None,
+            ingress,
+        }
+    }
+
+    const PORTS: &[u16] = &[21, 22, 80, 3306, 3389];
+
+    #[test]
+    fn world_exposure_counts_ranges_ipv6_and_all_traffic() {
+        let g = group(vec![
+            rule("tcp", Some(3000), Some(3400), &["0.0.0.0/0"], &[]),
+            rule("tcp", Some(22), Some(22), &["10.0.0.0/8"], &[]),
+            rule("udp", Some(80), Some(80), &[], &["::/0"]),
+            rule("icmp", Some(-1), Some(-1), &["0.0.0.0/0"], &[]),
+        ]);
+        let e = world_exposure(&g, PORTS);
+        assert_eq!(e.ports, vec![80, 3306, 3389]);
+        assert!(!e.all_traffic);
+
+        let all = world_exposure(
+            &group(vec![rule("-1", None, None, &["0.0.0.0/0"], &[])]),
+            PORTS,
+        );
+        assert!(all.all_traffic);
+        assert_eq!(all.ports, PORTS.to_vec());
+
+        let internal = world_exposure(
+            &group(vec![rule("-1", None, None, &["10.0.0.0/8"], &[])]),
+            PORTS,
+        );
+        assert_eq!(internal, WorldExposure::default());
+    }
+
+    #[test]
+    fn admin_is_found_directly_inline_and_through_groups() {
+        let doc = |action: serde_json::Value, resource: &str| serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": action, "Resource": resource}]});
+        assert!(grants_full_admin(&doc("*".into(), "*")));
+        assert!(grants_full_admin(&doc(
+            serde_json::json!(["s3:*", "*"]),
+            "*"
+        )));
+        assert!(!grants_full_admin(&doc("s3:*".into(), "*")));
+        assert!(!grants_full_admin(&doc(
+            "*".into(),
+            "arn:aws-cn:s3:::bucket"
+        )));
+        let deny =
+            serde_json::json!({"Statement": {"Effect": "Deny", "Action": "*", "Resource": "*"}});
+        assert!(!grants_full_admin(&deny));
+
+        assert!(
+            admin_source(
+                &["arn:aws-cn:iam::aws:policy/AdministratorAccess".into()],
+                &[]
+            )
+            .is_some()
+        );
+        assert!(
+            admin_source(&["arn:aws:iam::123:policy/AdministratorAccess".into()], &[]).is_none()
+        );
+    }
+
+    #[test]
+    fn key_ages_are_whole_days_and_never_negative() {
+        let now: Timestamp = "2026-11-20T02:00:00Z".parse().unwrap();
+        let t = |s: &str| s.parse::<Timestamp>().unwrap();
+        assert_eq!(days_between(t("2026-08-22T02:00:00Z"), now), 90);
+        assert_eq!(days_between(t("2026-08-22T02:00:01Z"), now), 89);
+        assert_eq!(days_between(t("2027-01-01T00:00:00Z"), now), 0);
+    }
+
+    #[test]
+    fn trail_coverage() {
+        let regions: Vec<String> = vec!["cn-north-1".into(), "cn-northwest-1".into()];
+        let trail = |region: &str, multi: bool, logging: bool| Resource {
+            id: format!("trail-{region}-{multi}-{logging}"),
+            region: region.into(),
+            tags: Default::default(),
+            kind: Kind::Trail(audit_model::resource::Trail {
+                name: "t".into(),
+                is_multi_region: multi,
+                is_logging: logging,
+                log_file_validation: true,
+            }),
+        };
+        let mut c = TrailCoverage::default();
+        assert_eq!(c.uncovered(&regions), regions);
+        c.observe(&trail("cn-north-1", true, false));
+        assert_eq!(
+            c.uncovered(&regions),
+            regions,
+            "a stopped trail covers nothing"
+        );
+        c.observe(&trail("cn-north-1", false, true));
+        assert_eq!(c.uncovered(&regions), vec!["cn-northwest-1".to_string()]);
+        c.observe(&trail("cn-northwest-1", true, true));
+        assert!(c.uncovered(&regions).is_empty());
     }
 }

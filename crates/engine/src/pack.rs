@@ -66,7 +66,10 @@ impl Pack {
                 schema = Some(file);
             } else if rel == DEFAULTS_FILE {
                 defaults = Some(file);
-            } else if let Some(id) = rel.strip_prefix("docs/").and_then(|r| r.strip_suffix(".md")) {
+            } else if let Some(id) = rel
+                .strip_prefix("docs/")
+                .and_then(|r| r.strip_suffix(".md"))
+            {
                 docs.insert(id.to_string(), file.text);
             } else if rel.ends_with(".cedar") && !rel.contains('/') {
                 policies.push(file);
@@ -88,7 +91,11 @@ impl Pack {
     }
 }
 
-fn read_tree(root: &Path, dir: &Path, files: &mut Vec<(String, String)>) -> Result<(), EngineError> {
+fn read_tree(
+    root: &Path,
+    dir: &Path,
+    files: &mut Vec<(String, String)>,
+) -> Result<(), EngineError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| EngineError::Io { path, source }

@@ -23,7 +23,13 @@ impl<'a> ReferenceJudge<'a> {
     }
 }
 
-const DATA_BEARING: &[&str] = &["s3_bucket", "ebs_volume", "ebs_snapshot", "rds_instance", "log_group"];
+const DATA_BEARING: &[&str] = &[
+    "s3_bucket",
+    "ebs_volume",
+    "ebs_snapshot",
+    "rds_instance",
+    "log_group",
+];
 
 impl Judge for ReferenceJudge<'_> {
     fn judge(
@@ -35,7 +41,7 @@ impl Judge for ReferenceJudge<'_> {
     ) -> Result<(), EngineError> {
         let cfg = self.config;
         let mut ids: Vec<&str> = Vec::new();
-        let domestic = cfg.domestic_regions.iter().any(|d| *d == r.region);
+        let domestic = cfg.domestic_regions.contains(&r.region);
         let tag = |k: &str| r.tags.get(k).filter(|v| !v.trim().is_empty());
 
         if DATA_BEARING.contains(&r.type_name())
@@ -52,8 +58,7 @@ impl Judge for ReferenceJudge<'_> {
             Kind::KmsKey(k) => k.manager.eq_ignore_ascii_case("CUSTOMER"),
             _ => true,
         };
-        if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty()
-        {
+        if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
             ids.push("tags-mandatory-missing");
         }
         let min = |v: u32| i64::from(v);
@@ -106,7 +111,11 @@ impl Judge for ReferenceJudge<'_> {
                 if exposure.ports.iter().any(|p| cfg.admin_ports.contains(p)) {
                     ids.push("network-admin-port-open");
                 }
-                if exposure.ports.iter().any(|p| cfg.plaintext_ports.contains(p)) {
+                if exposure
+                    .ports
+                    .iter()
+                    .any(|p| cfg.plaintext_ports.contains(p))
+                {
                     ids.push("network-plaintext-port-open");
                 }
                 if exposure.all_traffic {
@@ -175,7 +184,10 @@ impl Judge for ReferenceJudge<'_> {
                 }
             }
             Kind::KmsKey(k) => {
-                if k.manager.eq_ignore_ascii_case("CUSTOMER") && k.state == "Enabled" && !k.rotation_enabled {
+                if k.manager.eq_ignore_ascii_case("CUSTOMER")
+                    && k.state == "Enabled"
+                    && !k.rotation_enabled
+                {
                     ids.push("data-kms-rotation-off");
                 }
             }

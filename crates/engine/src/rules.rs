@@ -19,8 +19,14 @@ use crate::error::{EngineError, SourcePlace};
 use crate::pack::{Pack, SourceFile};
 
 /// Annotations every rule must carry.
-pub const REQUIRED_ANNOTATIONS: &[&str] =
-    &["id", "severity", "title", "control", "detail", "remediation"];
+pub const REQUIRED_ANNOTATIONS: &[&str] = &[
+    "id",
+    "severity",
+    "title",
+    "control",
+    "detail",
+    "remediation",
+];
 
 /// Id of the blanket permit the engine adds: a resource is compliant exactly when no
 /// `forbid` matches.
@@ -181,7 +187,10 @@ fn load_file(
         }
         for key in REQUIRED_ANNOTATIONS {
             if policy.annotation(key).is_none_or(|v| v.trim().is_empty()) {
-                return Err(policy_error(place, format!("the policy has no `@{key}` annotation")));
+                return Err(policy_error(
+                    place,
+                    format!("the policy has no `@{key}` annotation"),
+                ));
             }
         }
         let annotation = |key: &str| policy.annotation(key).unwrap_or_default().to_string();
@@ -189,7 +198,9 @@ fn load_file(
         if !valid_id(&id) {
             return Err(policy_error(
                 place,
-                format!("rule id `{id}` must be lowercase letters, digits and `-`, starting with a letter"),
+                format!(
+                    "rule id `{id}` must be lowercase letters, digits and `-`, starting with a letter"
+                ),
             ));
         }
         let severity: Severity = annotation("severity")
@@ -201,7 +212,10 @@ fn load_file(
         let resource_type = match policy.resource_constraint() {
             ResourceConstraint::Is(t) | ResourceConstraint::IsIn(t, _) => {
                 Some(snapshot_type(&t.to_string()).ok_or_else(|| {
-                    policy_error(place.clone(), format!("no snapshot resource type maps to `{t}`"))
+                    policy_error(
+                        place.clone(),
+                        format!("no snapshot resource type maps to `{t}`"),
+                    )
                 })?)
             }
             _ => None,
@@ -224,7 +238,7 @@ fn load_file(
         };
         out.push((rule, policy.new_id(PolicyId::new(&id))));
     }
-    out.sort_by(|a, b| a.0.place.line.cmp(&b.0.place.line));
+    out.sort_by_key(|(rule, _)| rule.place.line);
     Ok(out)
 }
 
@@ -278,7 +292,8 @@ fn render(file: &SourceFile, diag: &dyn Diagnostic) -> String {
         source: NamedSource::new(file.path.display().to_string(), file.text.clone()),
     };
     let mut out = String::new();
-    let handler = miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
+    let handler =
+        miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor());
     if handler.render_report(&mut out, &named).is_err() {
         out = diag.to_string();
     }

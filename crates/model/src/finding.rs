@@ -48,7 +48,9 @@ impl FromStr for Severity {
         Severity::ALL
             .into_iter()
             .find(|sev| sev.as_str() == s)
-            .ok_or_else(|| format!("unknown severity `{s}` (expected low, medium, high or critical)"))
+            .ok_or_else(|| {
+                format!("unknown severity `{s}` (expected low, medium, high or critical)")
+            })
     }
 }
 
@@ -78,5 +80,9 @@ impl Finding {
 
 /// Sorts findings into the one order every output uses.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()).then_with(|| a.detail.cmp(&b.detail)));
+    findings.sort_by(|a, b| {
+        a.sort_key()
+            .cmp(&b.sort_key())
+            .then_with(|| a.detail.cmp(&b.detail))
+    });
 }

@@ -6,8 +6,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use jiff::Timestamp;
-use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::resource::Resource;
 use crate::snapshot::{Gap, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
@@ -211,7 +211,8 @@ where
             }
         }
         let header = Header {
-            schema_version: schema_version.ok_or_else(|| de::Error::missing_field("schema_version"))?,
+            schema_version: schema_version
+                .ok_or_else(|| de::Error::missing_field("schema_version"))?,
             provider: provider.ok_or_else(|| de::Error::missing_field("provider"))?,
             partition: partition.ok_or_else(|| de::Error::missing_field("partition"))?,
             account_id: account_id.ok_or_else(|| de::Error::missing_field("account_id"))?,
@@ -284,5 +285,82 @@ where
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const RESOURCE: &str = r#"{"id": "arn:aws-cn:s3:::b", "type": "s3_bucket", "region": "cn-north-1", "tags": {},
+        "properties": {"name": "b", "encryption": null, "public_access_block": null, "lifecycle_rules": 0}}"#;
+
+    fn header_fields() -> String {
+        r#""schema_version": 1, "provider": "aws", "partition": "aws-cn", "account_id": "1",
+        "regions": ["cn-north-1"], "collected_at": "2026-11-20T02:00:00Z",
+        "tool": {"name": "audit", "version": "0"}, "gaps": []"#
+            .to_string()
+    }
+
+    fn stream(text: &str) -> Result<(Header, Vec<Resource>), SnapshotError> {
+        let mut seen = Vec::new();
+        let header = stream_slice(Path::new("s.json"), text.as_bytes(), &mut |_: &Early, r| {
+            seen.push(r);
+            Ok(())
+        })?;
+        Ok((header, seen))
+    }
+
+    #[test]
+    fn resources_before_the_header_are_held_back_not_lost() {
+        let text = format!(r#"{{"resources": [{RESOURCE}], {}}}"#, header_fields());
+        let (header, resources) = stream(&text).unwrap();
+        assert_eq!(header.account_id, "1");
+        assert_eq!(resources.len(), 1);
+        assert_eq!(resources[0].type_name(), "s3_bucket");
+    }
+
+    #[test]
+    fn properties_before_type_are_buffered_and_checked() {
+        let r = r#"{"properties": {"name": "b", "encryption": null, "public_access_block": null, "lifecycle_rules": 0},
+            "id": "x", "type": "s3_bucket", "region": "cn-north-1", "tags": {}}"#;
+        let (_, resources) =
+            stream(&format!(r#"{{{}, "resources": [{r}]}}"#, header_fields())).unwrap();
+        assert_eq!(resources[0].id, "x");
+        let bad = r.replace(r#""lifecycle_rules": 0"#, r#""lifecycle_rules": "many""#);
+        let err = stream(&format!(r#"{{{}, "resources": [{bad}]}}"#, header_fields())).unwrap_err();
+        assert!(err.to_string().contains("invalid type"), "{err}");
+    }
+
+    #[test]
+    fn missing_header_field_and_sink_errors_are_reported() {
+        let text = format!(
+            r#"{{{}, "resources": []}}"#,
+            header_fields().replace(r#""account_id": "1","#, "")
+        );
+        let err = stream(&text).unwrap_err().to_string();
+        assert!(err.contains("missing field `account_id`"), "{err}");
+
+        let text = format!(r#"{{{}, "resources": [{RESOURCE}]}}"#, header_fields());
+        let err = stream_slice(Path::new("s.json"), text.as_bytes(), &mut |_: &Early, _| {
+            Err("judge failed".to_string())
+        })
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("s.json") && err.contains("judge failed"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn round_trip_through_serialize() {
+        let text = format!(r#"{{{}, "resources": [{RESOURCE}]}}"#, header_fields());
+        let (header, resources) = stream(&text).unwrap();
+        let snapshot = Snapshot { header, resources };
+        let again = serde_json::to_string(&snapshot).unwrap();
+        let (h2, r2) = stream(&again).unwrap();
+        assert_eq!(h2, snapshot.header);
+        assert_eq!(r2, snapshot.resources);
     }
 }

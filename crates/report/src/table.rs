@@ -35,8 +35,10 @@ pub fn render(result: &CheckResult) -> String {
         for f in result.findings {
             per_rule.entry(&f.rule_id).or_insert((f.severity, 0)).1 += 1;
         }
-        let mut rows: Vec<(&str, Severity, usize)> =
-            per_rule.into_iter().map(|(id, (s, n))| (id, s, n)).collect();
+        let mut rows: Vec<(&str, Severity, usize)> = per_rule
+            .into_iter()
+            .map(|(id, (s, n))| (id, s, n))
+            .collect();
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut summary = table(&["rule", "severity", "findings", "title"]);
         for (id, severity, n) in rows {
@@ -45,7 +47,12 @@ pub fn render(result: &CheckResult) -> String {
                 .iter()
                 .find(|r| r.id == id)
                 .map_or("", |r| r.title.as_str());
-            summary.add_row(vec![id.to_string(), severity.to_string(), n.to_string(), title.to_string()]);
+            summary.add_row(vec![
+                id.to_string(),
+                severity.to_string(),
+                n.to_string(),
+                title.to_string(),
+            ]);
         }
         out.push_str(&format!("\n{summary}\n"));
 
@@ -73,7 +80,9 @@ pub fn render(result: &CheckResult) -> String {
                 terminal_safe(&g.message),
             ]);
         }
-        out.push_str(&format!("\ncoverage gaps: what the snapshot could not see\n{gaps}\n"));
+        out.push_str(&format!(
+            "\ncoverage gaps: what the snapshot could not see\n{gaps}\n"
+        ));
     }
 
     let counts: Vec<String> = Severity::ALL
