@@ -169,3 +169,49 @@ fn config_parameters_reach_the_policies() {
             .any(|f| f.rule_id == "residency-resource-abroad")
     );
 }
+
+/// Entities are built from Cedar values directly, without Cedar's own checks; here
+/// every entity of every fixture is checked against the schema, as Cedar would.
+#[test]
+fn every_built_entity_conforms_to_the_schema() {
+    use audit_engine::entity::{DeriveEnv, EntityTypes, to_entity};
+    let (config, rules) = builtin();
+    let types = EntityTypes::new().unwrap();
+    let ports = config.ports_of_interest();
+    let uncovered = vec!["cn-northwest-1".to_string()];
+    let mut files = vec![
+        fixture("realistic/aws-cn.json"),
+        fixture("realistic/aws-global.json"),
+    ];
+    for entry in std::fs::read_dir(fixture("rules")).unwrap().flatten() {
+        files.push(entry.path().join("fail.json"));
+    }
+    let mut seen_types = BTreeSet::new();
+    for file in files {
+        let snapshot = audit_model::read_snapshot(&file).unwrap();
+        let env = DeriveEnv {
+            now: snapshot.header.collected_at,
+            ports_of_interest: &ports,
+            regions_without_trail: &uncovered,
+        };
+        let entities: Vec<cedar_policy::Entity> = snapshot
+            .resources
+            .iter()
+            .map(|r| {
+                seen_types.insert(r.type_name());
+                to_entity(r, types.get(r.type_name()).unwrap(), &env).into()
+            })
+            .collect();
+        if let Err(e) = cedar_policy::Entities::from_entities(entities, Some(&rules.schema)) {
+            panic!(
+                "{}: an entity does not conform to the schema: {e}",
+                file.display()
+            );
+        }
+    }
+    assert_eq!(
+        seen_types.len(),
+        audit_model::TYPE_NAMES.len(),
+        "every type checked: {seen_types:?}"
+    );
+}

@@ -1,7 +1,7 @@
 //! Snapshot file → findings. One thread parses the snapshot and hands resources in
 //! batches to worker threads, so that parsing and judging overlap and the snapshot is
 //! never held whole. Each resource is judged alone: its request carries one entity and
-//! only the policies that can apply to its type. The account is judged last, when the
+//! only the policies that can apply to its type (see `RuleSet::by_type`). The account is judged last, when the
 //! trails of every region have been seen.
 
 use std::path::Path;
@@ -9,24 +9,26 @@ use std::str::FromStr;
 use std::sync::Mutex;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use audit_model::{Early, Finding, Gap, Header, Kind, Partition, Resource, sort_findings};
+use audit_model::{
+    Early, Finding, Gap, Header, Kind, Partition, Resource, merge_sorted, sort_findings,
+};
 use cedar_policy::{Authorizer, Context, Entities, EntityUid, Request, RestrictedExpression};
 
 use crate::config::Config;
 use crate::detail::DetailEnv;
-use crate::entity::{DeriveEnv, EntityTypes, to_entity};
+use crate::entity::{DeriveEnv, EntityTypes, to_entity, uid_of};
 use crate::error::EngineError;
 use crate::facts::TrailCoverage;
 use crate::rules::RuleSet;
 
-/// Judges one resource: pushes the ids of the rules it breaks.
+/// Judges resources: calls `broken(i, rule_id)` for every rule `resources[i]` breaks.
 pub trait Judge: Sync {
     fn judge(
         &self,
-        resource: &Resource,
+        resources: &[Resource],
         partition: Partition,
         env: &DeriveEnv,
-        broken: &mut Vec<String>,
+        broken: &mut dyn FnMut(usize, &str),
     ) -> Result<(), EngineError>;
 }
 
@@ -93,13 +95,13 @@ pub fn evaluate(
     });
 
     // A worker error explains a parse that stopped because nobody was receiving.
-    let mut findings = Vec::new();
+    let mut runs = Vec::new();
     let mut resources = 0;
     let mut worker_error = None;
     for result in judged {
         match result {
             Ok((f, n)) => {
-                findings.extend(f);
+                runs.push(f);
                 resources += n;
             }
             Err(e) => worker_error = worker_error.or(Some(e)),
@@ -131,19 +133,20 @@ pub fn evaluate(
         ports_of_interest: &ports,
         regions_without_trail: &uncovered,
     };
-    for account in &accounts {
-        judge_one(
-            account,
-            early.partition,
-            &env,
-            rules,
-            config,
-            judge,
-            &mut findings,
-        )?;
-    }
+    let mut findings = Vec::new();
+    judge_all(
+        &accounts,
+        early.partition,
+        &env,
+        rules,
+        config,
+        judge,
+        &mut findings,
+    )?;
     resources += accounts.len();
     sort_findings(&mut findings);
+    runs.push(findings);
+    let findings = merge_sorted(runs);
     Ok(Outcome {
         header,
         findings,
@@ -206,6 +209,8 @@ fn work(
             Err(_) => return Err(EngineError::Evaluation("a worker thread panicked".into())),
         };
         let Ok(batch) = next else {
+            // Sorted here, on every worker at once, and merged at the end.
+            sort_findings(&mut findings);
             return Ok((findings, count));
         };
         let env = DeriveEnv {
@@ -213,23 +218,21 @@ fn work(
             ports_of_interest: ports,
             regions_without_trail: &[],
         };
-        for resource in &batch.resources {
-            judge_one(
-                resource,
-                batch.early.partition,
-                &env,
-                rules,
-                config,
-                judge,
-                &mut findings,
-            )?;
-        }
+        judge_all(
+            &batch.resources,
+            batch.early.partition,
+            &env,
+            rules,
+            config,
+            judge,
+            &mut findings,
+        )?;
         count += batch.resources.len();
     }
 }
 
-fn judge_one(
-    resource: &Resource,
+fn judge_all(
+    resources: &[Resource],
     partition: Partition,
     env: &DeriveEnv,
     rules: &RuleSet,
@@ -237,30 +240,36 @@ fn judge_one(
     judge: &dyn Judge,
     findings: &mut Vec<Finding>,
 ) -> Result<(), EngineError> {
-    let mut broken = Vec::new();
-    judge.judge(resource, partition, env, &mut broken)?;
-    for id in broken {
-        let rule = rules.rule(&id).ok_or_else(|| {
-            EngineError::Evaluation(format!("judge returned unknown rule `{id}`"))
-        })?;
-        let detail_env = DetailEnv {
-            config,
-            now: env.now,
-            regions_without_trail: env.regions_without_trail,
+    let detail_env = DetailEnv {
+        config,
+        now: env.now,
+        regions_without_trail: env.regions_without_trail,
+    };
+    let mut unknown = None;
+    judge.judge(resources, partition, env, &mut |i, id| {
+        let (Some(resource), Some(rule)) = (resources.get(i), rules.rule(id)) else {
+            unknown = Some(id.to_string());
+            return;
         };
         findings.push(Finding {
-            rule_id: id,
+            rule_id: rule.id.clone(),
             severity: rule.severity,
             resource_id: resource.id.clone(),
             resource_type: resource.type_name().into(),
             region: resource.region.clone(),
             detail: rule.detail.render(resource, &detail_env),
         });
+    })?;
+    match unknown {
+        Some(id) => Err(EngineError::Evaluation(format!(
+            "judge returned unknown rule `{id}`"
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-/// The Cedar engine: one request per resource, against the policies of its type.
+/// The Cedar engine: one request per resource, against the policies of its type; the
+/// entities of a batch share one store, so that building it is paid once per batch.
 pub struct CedarJudge<'a> {
     rules: &'a RuleSet,
     types: EntityTypes,
@@ -293,6 +302,23 @@ impl<'a> CedarJudge<'a> {
             contexts,
         })
     }
+}
+
+/// One store for the entities of a batch. Our entities have no parents, so the
+/// transitive closure Cedar would compute is the graph itself: skipping it is exact.
+pub fn entity_store(
+    entities: Vec<cedar_policy_core::ast::Entity>,
+) -> Result<Entities, EngineError> {
+    use cedar_policy_core::entities::{Entities as CoreEntities, NoEntitiesSchema, TCComputation};
+    use cedar_policy_core::extensions::Extensions;
+    CoreEntities::from_entities(
+        entities,
+        None::<&NoEntitiesSchema>,
+        TCComputation::AssumeAlreadyComputed,
+        Extensions::none(),
+    )
+    .map(Entities::from)
+    .map_err(|e| EngineError::Evaluation(format!("cannot build the entity store: {e}")))
 }
 
 /// The request context: the config's parameters, as `Params` in the schema.
@@ -362,52 +388,55 @@ pub fn context(
 impl Judge for CedarJudge<'_> {
     fn judge(
         &self,
-        resource: &Resource,
+        resources: &[Resource],
         partition: Partition,
         env: &DeriveEnv,
-        broken: &mut Vec<String>,
+        broken: &mut dyn FnMut(usize, &str),
     ) -> Result<(), EngineError> {
-        let type_name = resource.type_name();
-        let (Some(entity_type), Some(policies)) =
-            (self.types.get(type_name), self.rules.by_type.get(type_name))
-        else {
-            return Err(EngineError::Evaluation(format!(
-                "no policies for type `{type_name}`"
-            )));
-        };
         let context = self
             .contexts
             .iter()
             .find(|(p, _)| *p == partition)
-            .map(|(_, c)| c.clone())
+            .map(|(_, c)| c)
             .ok_or_else(|| EngineError::Evaluation(format!("no context for `{partition}`")))?;
-        let entity = to_entity(resource, entity_type, env)?;
-        let uid = entity.uid();
-        let entities = Entities::from_entities([entity], None)
-            .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
-        let request = Request::new(
-            self.principal.clone(),
-            self.action.clone(),
-            uid,
-            context,
-            None,
-        )
-        .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
-        let response = self.authorizer.is_authorized(&request, policies, &entities);
-        // A forbid that errors would silently not apply: fail closed instead.
-        if let Some(error) = response.diagnostics().errors().next() {
-            return Err(EngineError::Evaluation(format!(
-                "resource `{}`: {error}",
-                resource.id
-            )));
+        let mut uids = Vec::with_capacity(resources.len());
+        let mut entities = Vec::with_capacity(resources.len());
+        for resource in resources {
+            let type_name = resource.type_name();
+            let entity_type = self.types.get(type_name).ok_or_else(|| {
+                EngineError::Evaluation(format!("no entity type for `{type_name}`"))
+            })?;
+            let entity = to_entity(resource, entity_type, env);
+            uids.push(uid_of(&entity));
+            entities.push(entity);
         }
-        broken.extend(
-            response
-                .diagnostics()
-                .reason()
-                .map(|id| id.to_string())
-                .filter(|id| id != crate::rules::PERMIT_ID),
-        );
+        let store = entity_store(entities)?;
+        for (i, (resource, uid)) in resources.iter().zip(uids).enumerate() {
+            let type_name = resource.type_name();
+            let policies = self.rules.by_type.get(type_name).ok_or_else(|| {
+                EngineError::Evaluation(format!("no policies for type `{type_name}`"))
+            })?;
+            let request = Request::new(
+                self.principal.clone(),
+                self.action.clone(),
+                uid,
+                context.clone(),
+                None,
+            )
+            .map_err(|e| EngineError::Evaluation(format!("resource `{}`: {e}", resource.id)))?;
+            let response = self.authorizer.is_authorized(&request, policies, &store);
+            // A forbid that errors would silently not apply: fail closed instead.
+            if let Some(error) = response.diagnostics().errors().next() {
+                return Err(EngineError::Evaluation(format!(
+                    "resource `{}`: {error}",
+                    resource.id
+                )));
+            }
+            // The reasons of a Deny are the satisfied forbids: the rules broken.
+            for id in response.diagnostics().reason() {
+                broken(i, id.as_ref());
+            }
+        }
         Ok(())
     }
 }

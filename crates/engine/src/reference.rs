@@ -34,13 +34,27 @@ const DATA_BEARING: &[&str] = &[
 impl Judge for ReferenceJudge<'_> {
     fn judge(
         &self,
-        r: &Resource,
+        resources: &[Resource],
         partition: Partition,
         env: &DeriveEnv,
-        broken: &mut Vec<String>,
+        broken: &mut dyn FnMut(usize, &str),
     ) -> Result<(), EngineError> {
+        for (i, r) in resources.iter().enumerate() {
+            for id in self.broken(r, partition, env) {
+                if self.rules.rule(id).is_some_and(|rule| rule.enabled) {
+                    broken(i, id);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl ReferenceJudge<'_> {
+    /// The ids of the rules `r` breaks, enabled or not.
+    fn broken(&self, r: &Resource, partition: Partition, env: &DeriveEnv) -> Vec<&'static str> {
         let cfg = self.config;
-        let mut ids: Vec<&str> = Vec::new();
+        let mut ids: Vec<&'static str> = Vec::new();
         let domestic = cfg.domestic_regions.contains(&r.region);
         let tag = |k: &str| r.tags.get(k).filter(|v| !v.trim().is_empty());
 
@@ -193,11 +207,6 @@ impl Judge for ReferenceJudge<'_> {
             }
             Kind::IamGroup(_) | Kind::IamRole(_) | Kind::EbsSnapshot(_) | Kind::Other(_) => {}
         }
-        broken.extend(
-            ids.into_iter()
-                .filter(|id| self.rules.rule(id).is_some_and(|rule| rule.enabled))
-                .map(String::from),
-        );
-        Ok(())
+        ids
     }
 }

@@ -28,10 +28,6 @@ pub const REQUIRED_ANNOTATIONS: &[&str] = &[
     "remediation",
 ];
 
-/// Id of the blanket permit the engine adds: a resource is compliant exactly when no
-/// `forbid` matches.
-pub(crate) const PERMIT_ID: &str = "audit-permit-all";
-
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub id: String,
@@ -59,7 +55,11 @@ pub struct RuleSet {
     /// Sorted by id.
     pub rules: Vec<Rule>,
     pub schema: Schema,
-    /// For each snapshot resource type, the permit and the enabled rules that can apply.
+    /// For each snapshot resource type, the enabled rules that can apply to it.
+    ///
+    /// No blanket `permit` is added: a resource is compliant exactly when no `forbid`
+    /// matches, and Cedar's reasons for a Deny are exactly the satisfied forbids, with or
+    /// without a permit beside them. Leaving it out saves one policy per request.
     pub by_type: HashMap<&'static str, PolicySet>,
     pub files: Vec<PathBuf>,
 }
@@ -106,13 +106,9 @@ pub fn load(pack: &Pack, config: &Config) -> Result<RuleSet, EngineError> {
         }
     }
 
-    let permit = Policy::from_str("permit (principal, action, resource);")
-        .map_err(|e| EngineError::Evaluation(format!("blanket permit: {e}")))?
-        .new_id(PolicyId::new(PERMIT_ID));
     let mut by_type = HashMap::new();
     for type_name in TYPE_NAMES {
         let mut set = PolicySet::new();
-        add(&mut set, permit.clone())?;
         for (rule, policy) in rules.values() {
             if rule.enabled && rule.resource_type.is_none_or(|t| t == *type_name) {
                 add(&mut set, policy.clone())?;

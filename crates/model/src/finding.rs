@@ -78,11 +78,46 @@ impl Finding {
     }
 }
 
-/// Sorts findings into the one order every output uses.
+fn order(a: &Finding, b: &Finding) -> std::cmp::Ordering {
+    a.sort_key()
+        .cmp(&b.sort_key())
+        .then_with(|| a.detail.cmp(&b.detail))
+}
+
+/// Sorts findings into the one order every output uses. The order is total (a rule
+/// breaks a resource once), so an unstable sort is still deterministic.
 pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        a.sort_key()
-            .cmp(&b.sort_key())
-            .then_with(|| a.detail.cmp(&b.detail))
-    });
+    findings.sort_unstable_by(order);
+}
+
+/// Merges runs that are each sorted by [`sort_findings`] into one sorted list.
+pub fn merge_sorted(runs: Vec<Vec<Finding>>) -> Vec<Finding> {
+    let mut runs = runs;
+    while runs.len() > 1 {
+        let mut next = Vec::with_capacity(runs.len().div_ceil(2));
+        let mut it = runs.into_iter();
+        while let Some(a) = it.next() {
+            match it.next() {
+                Some(b) => next.push(merge_two(a, b)),
+                None => next.push(a),
+            }
+        }
+        runs = next;
+    }
+    runs.pop().unwrap_or_default()
+}
+
+fn merge_two(a: Vec<Finding>, b: Vec<Finding>) -> Vec<Finding> {
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let mut a = a.into_iter().peekable();
+    let mut b = b.into_iter().peekable();
+    loop {
+        let take_a = match (a.peek(), b.peek()) {
+            (Some(x), Some(y)) => order(x, y).is_le(),
+            (Some(_), None) => true,
+            (None, Some(_)) => false,
+            (None, None) => return out,
+        };
+        out.extend(if take_a { a.next() } else { b.next() });
+    }
 }
