@@ -215,3 +215,16 @@ fn every_built_entity_conforms_to_the_schema() {
         "every type checked: {seen_types:?}"
     );
 }
+
+#[test]
+fn readme_lists_every_rule() {
+    let (_, rules) = builtin();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let missing: Vec<&str> = rules
+        .rules
+        .iter()
+        .map(|r| r.id.as_str())
+        .filter(|id| !readme.contains(&format!("`{id}`")))
+        .collect();
+    assert!(missing.is_empty(), "README.md does not list {missing:?}");
+}
