@@ -36,7 +36,7 @@ pub fn run(args: &BenchArgs) -> Result<Exit, Failure> {
             output::print(&format!(
                 "{}\n",
                 serde_json::to_string(&m).unwrap_or_default()
-            ));
+            ))?;
             Ok(Exit::Clean)
         }
         None => orchestrate(args),
@@ -57,7 +57,7 @@ struct Measurement {
 fn measure(
     snapshot: &Path,
     engine: Engine,
-    requested: Option<usize>,
+    requested: Option<u16>,
 ) -> Result<Measurement, Failure> {
     let start = Instant::now();
     let (_, config, rules) = load_pack(&PackArgs {
@@ -155,7 +155,7 @@ fn orchestrate(args: &BenchArgs) -> Result<Exit, Failure> {
             ));
         }
     }
-    output::print(&report);
+    output::print(&report)?;
     if mismatch {
         return Err(Failure::usage(
             "error: the Cedar engine and the reference gave different findings",
@@ -216,13 +216,23 @@ const REGIONS: &[&str] = &[
 /// Writes a synthetic aws-cn snapshot of `n` resources (one of them the account),
 /// streaming, so that generating 10^6 resources needs little memory.
 pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
-    let tmp = out.with_extension("json.tmp");
-    if let Some(dir) = out.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let fail = |e: &dyn std::fmt::Display| {
+        Failure::usage(format!("error: cannot write `{}`: {e}", out.display()))
+    };
+    // Only ever replace a regular file: renaming over a device or a folder would be wrong.
+    if let Ok(meta) = std::fs::symlink_metadata(out)
+        && !meta.is_file()
+    {
+        return Err(fail(&"it exists and is not a regular file"));
     }
-    let file = std::fs::File::create(&tmp)
-        .map_err(|e| Failure::usage(format!("error: cannot write `{}`: {e}", tmp.display())))?;
-    let mut w = BufWriter::with_capacity(1 << 20, file);
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
+    // Dropped (and so deleted) on any error below; renamed over `out` at the end.
+    let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
+    let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
     let collected_at: jiff::Timestamp = "2026-11-20T02:00:00Z"
         .parse()
         .map_err(|e| Failure::usage(format!("{e}")))?;
@@ -244,9 +254,8 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
         },
         gaps: vec![],
     };
-    let io =
-        |e: std::io::Error| Failure::usage(format!("error: cannot write `{}`: {e}", tmp.display()));
-    let json = |e: serde_json::Error| Failure::usage(format!("error: {e}"));
+    let io = |e: std::io::Error| fail(&e);
+    let json = |e: serde_json::Error| fail(&e);
     // The header, without its closing brace, then the resources one by one.
     let head = serde_json::to_string(&header).map_err(json)?;
     w.write_all(head.trim_end_matches('}').as_bytes())
@@ -267,7 +276,8 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
     w.write_all(b"\n]}\n").map_err(io)?;
     w.flush().map_err(io)?;
     drop(w);
-    std::fs::rename(&tmp, out).map_err(io)?;
+    tmp.as_file().sync_all().map_err(io)?;
+    tmp.persist(out).map_err(|e| fail(&e.error))?;
     Ok(())
 }
 

@@ -33,8 +33,11 @@ pub fn rule_infos(rules: &audit_engine::RuleSet) -> Vec<RuleInfo> {
         .collect()
 }
 
-pub fn workers(requested: Option<usize>) -> usize {
-    requested.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+pub fn workers(requested: Option<u16>) -> usize {
+    requested.map_or_else(
+        || std::thread::available_parallelism().map_or(2, |n| n.get()),
+        usize::from,
+    )
 }
 
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
@@ -63,7 +66,7 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
         CheckFormat::Table => audit_report::table::render(&result),
         CheckFormat::Json => audit_report::json::render(&result, env!("CARGO_PKG_VERSION")),
     };
-    output::print(&text);
+    output::print(&text)?;
     let exit = result.verdict().into();
     // The process ends here: freeing a million findings one by one would only delay it.
     std::mem::forget(outcome);

@@ -70,9 +70,9 @@ pub struct CheckArgs {
     /// Judge a snapshot with coverage gaps instead of exiting 4.
     #[arg(long)]
     pub allow_incomplete: bool,
-    /// Worker threads judging resources (default: the number of cores).
-    #[arg(long, value_name = "N")]
-    pub workers: Option<usize>,
+    /// Worker threads judging resources, 1 to 256 (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -140,8 +140,8 @@ pub enum BenchCommand {
         snapshot: PathBuf,
         #[arg(long, value_enum, default_value = "cedar")]
         engine: Engine,
-        #[arg(long, value_name = "N")]
-        workers: Option<usize>,
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        workers: Option<u16>,
     },
 }
 

@@ -81,8 +81,8 @@ fn main() -> ExitCode {
             rules_cmd::validate(dir.as_deref(), config.as_deref())
         }
         Command::Schema => {
-            output::print(&output::pretty_json(&audit_model::snapshot_json_schema()));
-            Ok(Exit::Clean)
+            output::print(&output::pretty_json(&audit_model::snapshot_json_schema()))
+                .map(|()| Exit::Clean)
         }
         Command::Bench(args) => bench::run(&args),
     };

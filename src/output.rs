@@ -2,10 +2,18 @@
 
 use std::io::Write;
 
-/// Prints to stdout; a closed pipe (`audit rules | head`) is not an error.
-pub fn print(text: &str) {
+use crate::Failure;
+
+/// Prints to stdout. A closed pipe (`audit rules | head`) is not an error; any other
+/// failure (a full disk behind a redirect) is, or CI would keep an empty report.
+pub fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::usage(format!(
+            "error: cannot write to standard output: {e}"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 pub fn pretty_json(value: &impl serde::Serialize) -> String {

@@ -34,7 +34,7 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
             rule.title.clone(),
         ]);
     }
-    output::print(&format!("{table}\n{} rules\n", rules.rules.len()));
+    output::print(&format!("{table}\n{} rules\n", rules.rules.len()))?;
     Ok(Exit::Clean)
 }
 
@@ -54,23 +54,27 @@ pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
         };
         return Err(Failure::usage(format!("error: no rule `{id}`{hint}")));
     };
-    let mut text = match &rule.doc {
-        Some(doc) => doc.trim_end().to_string(),
-        None => format!("# {}: {}\n\n{}", rule.id, rule.title, rule.remediation),
-    };
+    let mut text = String::new();
+    if rule.severity != rule.default_severity || !rule.enabled {
+        text.push_str(&format!(
+            "In this config: severity {}{} (the documentation below gives the default).\n\n",
+            rule.severity,
+            if rule.enabled { "" } else { ", switched off" }
+        ));
+    }
+    match &rule.doc {
+        Some(doc) => text.push_str(doc.trim_end()),
+        None => text.push_str(&format!(
+            "# {}: {}\n\n{}",
+            rule.id, rule.title, rule.remediation
+        )),
+    }
     text.push_str(&format!(
         "\n\n## Policy ({})\n\n```cedar\n{}\n```\n",
         rule.place,
         rule.source.trim_end()
     ));
-    if rule.severity != rule.default_severity || !rule.enabled {
-        text.push_str(&format!(
-            "\nIn this config: severity {}{}.\n",
-            rule.severity,
-            if rule.enabled { "" } else { ", switched off" }
-        ));
-    }
-    output::print(&text);
+    output::print(&text)?;
     Ok(Exit::Clean)
 }
 
@@ -86,9 +90,12 @@ pub fn validate(dir: Option<&Path>, config: Option<&Path>) -> Result<Exit, Failu
         .filter(|r| r.doc.is_none())
         .map(|r| r.id.as_str())
         .collect();
+    let pack_name = match dir {
+        Some(d) => format!("`{}`", d.display()),
+        None => "the built-in rule pack".to_string(),
+    };
     let mut text = format!(
-        "{}: {} rules in {} files valid against {}\n",
-        pack.root.display(),
+        "{pack_name}: {} rules in {} files valid against {}\n",
         rules.rules.len(),
         pack.policies.len(),
         pack.schema.path.display()
@@ -99,6 +106,6 @@ pub fn validate(dir: Option<&Path>, config: Option<&Path>) -> Result<Exit, Failu
             missing_docs.join(", ")
         ));
     }
-    output::print(&text);
+    output::print(&text)?;
     Ok(Exit::Clean)
 }

@@ -169,3 +169,169 @@ fn rules_explain_and_validate() {
     let out = audit(&["policies", "validate", "policies"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
 }
+
+#[test]
+fn workers_must_be_between_1_and_256() {
+    for n in ["0", "257", "20000"] {
+        let out = audit(&[
+            "check",
+            "--snapshot",
+            "fixtures/clean/aws-cn.json",
+            "--workers",
+            n,
+        ]);
+        assert_eq!(code(&out), 2, "--workers {n}: {}", stderr(&out));
+    }
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        "fixtures/clean/aws-cn.json",
+        "--workers",
+        "256",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+}
+
+#[test]
+fn a_failed_write_to_stdout_is_an_error() {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_audit"))
+        .args([
+            "check",
+            "--snapshot",
+            "fixtures/clean/aws-cn.json",
+            "--format",
+            "json",
+        ])
+        .current_dir(repo())
+        .stdout(full)
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("cannot write to standard output"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn an_aws_account_without_root_information_is_incomplete() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(fixture("clean/aws-cn.json"))
+        .unwrap()
+        .replace("aws-cn", "aws")
+        .replace("cn-north-1", "us-east-1")
+        .replace("cn-northwest-1", "us-west-2");
+    let path = dir.path().join("aws.json");
+    std::fs::write(&path, text).unwrap();
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(doc["gaps"][0]["error_code"], "RootUserUnknown");
+}
+
+#[test]
+fn regions_left_out_of_the_header_still_need_a_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap())
+            .unwrap();
+    doc["regions"] = serde_json::json!([]);
+    // The only trail now covers its own region only.
+    doc["resources"][1]["properties"]["is_multi_region"] = false.into();
+    let path = dir.path().join("no-regions.json");
+    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let finding = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "logs-region-without-trail")
+        .unwrap_or_else(|| panic!("no trail finding: {doc}"));
+    assert!(
+        finding["detail"]
+            .as_str()
+            .unwrap()
+            .contains("cn-northwest-1"),
+        "{finding}"
+    );
+}
+
+#[test]
+fn a_byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(std::fs::read(fixture("clean/aws-cn.json")).unwrap());
+    let path = dir.path().join("bom.json");
+    std::fs::write(&path, bytes).unwrap();
+    assert_eq!(
+        code(&audit(&["check", "--snapshot", path.to_str().unwrap()])),
+        0
+    );
+}
+
+#[test]
+fn bench_generate_never_replaces_what_is_not_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("a-folder");
+    std::fs::create_dir(&target).unwrap();
+    let out = audit(&[
+        "bench",
+        "generate",
+        "--resources",
+        "10",
+        "--out",
+        target.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(
+        stderr(&out).contains("a-folder") && stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(target.is_dir());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "temp files left behind: {left:?}");
+
+    let file = dir.path().join("s.json");
+    let out = audit(&[
+        "bench",
+        "generate",
+        "--resources",
+        "50",
+        "--out",
+        file.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert_eq!(
+        code(&audit(&[
+            "check",
+            "--snapshot",
+            file.to_str().unwrap(),
+            "--format",
+            "json"
+        ])),
+        1
+    );
+}

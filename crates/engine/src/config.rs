@@ -210,7 +210,11 @@ pub fn load(defaults: (&Path, &str), user: Option<(&Path, &str)>) -> Result<Conf
 
     Ok(Config {
         domestic_regions: pick!(residency.domestic_regions).0,
-        regulated_data_classes: pick!(residency.regulated_data_classes).0,
+        regulated_data_classes: pick!(residency.regulated_data_classes)
+            .0
+            .into_iter()
+            .map(|c| c.trim().to_lowercase())
+            .collect(),
         mandatory_tags: pick!(tags.mandatory).0,
         min_log_retention_days: pick!(logs.min_retention_days).0,
         max_access_key_age_days: pick!(iam.max_access_key_age_days).0,

@@ -112,6 +112,7 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
     );
     let mut a = Attrs::with_capacity(8);
     a.string("region", &resource.region);
+    a.string("data_class", &facts::data_class(resource));
     a.strings("tag_keys", facts::nonblank_tags(resource).map(|(k, _)| k));
     match &resource.kind {
         Kind::Account(acct) => {

@@ -78,9 +78,21 @@ pub fn evaluate(
     let mut early_seen: Option<Early> = None;
 
     let (parsed, judged) = std::thread::scope(|scope| {
+        // Threads the system refuses are not started; with none, nothing could judge.
         let handles: Vec<_> = (0..workers)
-            .map(|_| scope.spawn(|| work(&rx, rules, config, judge, &ports)))
+            .map_while(|_| {
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, || work(&rx, rules, config, judge, &ports))
+                    .ok()
+            })
             .collect();
+        if handles.is_empty() {
+            drop(tx);
+            let none = Err(EngineError::Evaluation(
+                "cannot start a worker thread".into(),
+            ));
+            return (none, Vec::new());
+        }
         let parsed = parse(path, &tx, &mut coverage, &mut accounts, &mut early_seen);
         drop(tx);
         let judged: Vec<Result<(Vec<Finding>, usize), EngineError>> = handles
@@ -127,6 +139,23 @@ pub fn evaluate(
             error_code: "NoAccountResource".into(),
             message: "the snapshot has no `account` resource: the password policy, the root user and trail coverage were not judged".into(),
         });
+    }
+    for account in &accounts {
+        if let Kind::Account(a) = &account.kind
+            && early.partition.has_root_user()
+            && a.root.is_none()
+        {
+            engine_gaps.push(Gap {
+                service: "iam".into(),
+                region: "global".into(),
+                operation: "GetAccountSummary".into(),
+                error_code: "RootUserUnknown".into(),
+                message: format!(
+                    "account `{}` has no root user information, which the `{}` partition has: the root user was not judged",
+                    account.id, early.partition
+                ),
+            });
+        }
     }
     let env = DeriveEnv {
         now: early.collected_at,

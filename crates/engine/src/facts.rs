@@ -122,8 +122,8 @@ pub fn world_exposure(group: &SecurityGroup, ports_of_interest: &[u16]) -> World
     let mut open = BTreeSet::new();
     let mut all_traffic = false;
     for rule in &group.ingress {
-        let from_world = rule.ipv4_ranges.iter().any(|r| r == "0.0.0.0/0")
-            || rule.ipv6_ranges.iter().any(|r| r == "::/0");
+        let from_world = rule.ipv4_ranges.iter().any(|r| is_world(r, false))
+            || rule.ipv6_ranges.iter().any(|r| is_world(r, true));
         if !from_world {
             continue;
         }
@@ -150,16 +150,37 @@ pub fn world_exposure(group: &SecurityGroup, ports_of_interest: &[u16]) -> World
     }
 }
 
+/// A source range that is the whole internet: a /0 whatever its base address
+/// (`1.2.3.4/0` is `0.0.0.0/0`), or a /1, half the address space (the
+/// `0.0.0.0/1` + `128.0.0.0/1` way of writing the same thing).
+pub fn is_world(range: &str, v6: bool) -> bool {
+    audit_model::resource::Cidr::parse(range, v6).is_ok_and(|c| c.prefix_len <= 1)
+}
+
+/// The `data-class` tag as rules compare it: trimmed and lowercase, `""` when absent.
+pub fn data_class(resource: &Resource) -> String {
+    resource
+        .tags
+        .get("data-class")
+        .map(|v| v.trim().to_lowercase())
+        .unwrap_or_default()
+}
+
 /// Accumulates, while the snapshot streams by, which covered regions a logging trail
 /// records; the account is judged on it at the end.
 #[derive(Debug, Default, Clone)]
 pub struct TrailCoverage {
     multi_region: bool,
     regions: BTreeSet<String>,
+    /// Regions resources were found in: covered too, whatever the header says.
+    seen: BTreeSet<String>,
 }
 
 impl TrailCoverage {
     pub fn observe(&mut self, resource: &Resource) {
+        if !resource.is_global() && !self.seen.contains(&resource.region) {
+            self.seen.insert(resource.region.clone());
+        }
         if let Kind::Trail(trail) = &resource.kind
             && trail.is_logging
         {
@@ -168,24 +189,18 @@ impl TrailCoverage {
         }
     }
 
-    pub fn merge(&mut self, other: TrailCoverage) {
-        self.multi_region |= other.multi_region;
-        self.regions.extend(other.regions);
-    }
-
-    /// Covered regions no logging trail records, sorted.
+    /// Regions no logging trail records, sorted: the covered regions of the header and
+    /// every region a resource was found in (a header that leaves a region out does not
+    /// hide it).
     pub fn uncovered(&self, covered: &[String]) -> Vec<String> {
         if self.multi_region {
             return Vec::new();
         }
-        let mut out: Vec<String> = covered
-            .iter()
+        let all: BTreeSet<&String> = covered.iter().chain(&self.seen).collect();
+        all.into_iter()
             .filter(|r| !self.regions.contains(*r))
             .cloned()
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+            .collect()
     }
 }
 

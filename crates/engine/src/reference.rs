@@ -23,14 +23,6 @@ impl<'a> ReferenceJudge<'a> {
     }
 }
 
-const DATA_BEARING: &[&str] = &[
-    "s3_bucket",
-    "ebs_volume",
-    "ebs_snapshot",
-    "rds_instance",
-    "log_group",
-];
-
 impl Judge for ReferenceJudge<'_> {
     fn judge(
         &self,
@@ -56,11 +48,8 @@ impl ReferenceJudge<'_> {
         let cfg = self.config;
         let mut ids: Vec<&'static str> = Vec::new();
         let domestic = cfg.domestic_regions.contains(&r.region);
-        let tag = |k: &str| r.tags.get(k).filter(|v| !v.trim().is_empty());
 
-        if DATA_BEARING.contains(&r.type_name())
-            && tag("data-class").is_some_and(|c| cfg.regulated_data_classes.contains(c))
-            && !domestic
+        if !r.is_global() && cfg.regulated_data_classes.contains(&facts::data_class(r)) && !domestic
         {
             ids.push("residency-regulated-data-abroad");
         }

@@ -93,6 +93,12 @@ pub fn load(pack: &Pack, config: &Config) -> Result<RuleSet, EngineError> {
             rules.insert(rule.id.clone(), (rule, policy));
         }
     }
+    if rules.is_empty() {
+        return Err(policy_error(
+            SourcePlace::file_only(&pack.root),
+            "the rule pack has no rules: a gate with nothing to check would pass everything".into(),
+        ));
+    }
     for named in &config.disabled_rules {
         match rules.get_mut(&named.id) {
             Some((rule, _)) => rule.enabled = false,
@@ -106,6 +112,17 @@ pub fn load(pack: &Pack, config: &Config) -> Result<RuleSet, EngineError> {
         }
     }
 
+    if !rules.values().any(|(rule, _)| rule.enabled) {
+        let place = config
+            .disabled_rules
+            .first()
+            .map_or_else(|| SourcePlace::file_only(&pack.root), |n| n.place.clone());
+        return Err(EngineError::Config {
+            place,
+            message: "every rule is disabled: a gate with nothing to check would pass everything"
+                .into(),
+        });
+    }
     let mut by_type = HashMap::new();
     for type_name in TYPE_NAMES {
         let mut set = PolicySet::new();
@@ -162,7 +179,21 @@ fn load_file(
             "templates are not rules: write a `forbid` policy".into(),
         ));
     }
-    let result = validator.validate(&set, ValidationMode::Strict);
+    // Validate under the rules' own ids, so that errors say `logs-retention-too-short`,
+    // not `policy3`; a policy whose @id is missing or repeated keeps Cedar's name here and
+    // is refused below.
+    let mut named = PolicySet::new();
+    for policy in set.policies() {
+        let renamed = match policy.annotation("id") {
+            Some(id) if valid_id(id) => policy.new_id(PolicyId::new(id)),
+            _ => policy.clone(),
+        };
+        if named.add(renamed).is_err() {
+            named = set.clone();
+            break;
+        }
+    }
+    let result = validator.validate(&named, ValidationMode::Strict);
     if let Some(error) = result.validation_errors().next() {
         return Err(diagnostic_error(file, error));
     }

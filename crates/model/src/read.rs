@@ -67,6 +67,8 @@ pub fn stream_slice<F>(path: &Path, bytes: &[u8], sink: &mut F) -> Result<Header
 where
     F: FnMut(&Early, Resource) -> Result<(), String>,
 {
+    // A UTF-8 byte order mark (some Windows editors write one) is not JSON; skip it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result = SnapshotSeed { sink }
         .deserialize(&mut de)

@@ -159,8 +159,10 @@ pub struct Account {
 }
 
 /// One ingress permission; `protocol` "-1" means all traffic (ports are then ignored).
+/// Source ranges must be valid CIDRs and a port range must not run backwards: a rule the
+/// engine cannot read is refused, never judged as closed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, try_from = "RawIngressRule")]
 pub struct IngressRule {
     pub protocol: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -169,6 +171,77 @@ pub struct IngressRule {
     pub to_port: Option<i32>,
     pub ipv4_ranges: Vec<String>,
     pub ipv6_ranges: Vec<String>,
+}
+
+/// The ingress rule as written; checked into an [`IngressRule`].
+#[derive(Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+struct RawIngressRule {
+    protocol: String,
+    #[serde(default)]
+    from_port: Option<i32>,
+    #[serde(default)]
+    to_port: Option<i32>,
+    ipv4_ranges: Vec<String>,
+    ipv6_ranges: Vec<String>,
+}
+
+impl TryFrom<RawIngressRule> for IngressRule {
+    type Error = String;
+
+    fn try_from(raw: RawIngressRule) -> Result<Self, String> {
+        for range in &raw.ipv4_ranges {
+            Cidr::parse(range, false)?;
+        }
+        for range in &raw.ipv6_ranges {
+            Cidr::parse(range, true)?;
+        }
+        if let (Some(from), Some(to)) = (raw.from_port, raw.to_port) {
+            let portless = matches!(raw.protocol.as_str(), "-1" | "icmp" | "icmpv6" | "1" | "58");
+            if !portless && from > to {
+                return Err(format!(
+                    "port range runs backwards: from_port {from} > to_port {to}"
+                ));
+            }
+        }
+        Ok(IngressRule {
+            protocol: raw.protocol,
+            from_port: raw.from_port,
+            to_port: raw.to_port,
+            ipv4_ranges: raw.ipv4_ranges,
+            ipv6_ranges: raw.ipv6_ranges,
+        })
+    }
+}
+
+/// A CIDR block, checked when read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cidr {
+    pub prefix_len: u8,
+}
+
+impl Cidr {
+    /// Parses `a.b.c.d/n` (or an IPv6 block when `v6`).
+    pub fn parse(text: &str, v6: bool) -> Result<Cidr, String> {
+        let bad = || {
+            format!(
+                "`{text}` is not an IPv{} CIDR block",
+                if v6 { 6 } else { 4 }
+            )
+        };
+        let (addr, len) = text.split_once('/').ok_or_else(bad)?;
+        let prefix_len: u8 = len.parse().map_err(|_| bad())?;
+        let ok = if v6 {
+            addr.parse::<std::net::Ipv6Addr>().is_ok() && prefix_len <= 128
+        } else {
+            addr.parse::<std::net::Ipv4Addr>().is_ok() && prefix_len <= 32
+        };
+        if ok {
+            Ok(Cidr { prefix_len })
+        } else {
+            Err(bad())
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -317,6 +390,11 @@ macro_rules! kinds {
                 }
             }
 
+            /// Account-wide types (the account itself and IAM) have region `global`.
+            pub fn is_global_type(&self) -> bool {
+                matches!(self, Kind::Account(_) | Kind::IamUser(_) | Kind::IamGroup(_) | Kind::IamRole(_))
+            }
+
             fn deserialize_properties<'de, D: Deserializer<'de>>(
                 type_name: &str,
                 deserializer: D,
@@ -439,7 +517,10 @@ impl<'de> Visitor<'de> for ResourceVisitor {
                     set_once(&mut type_name, "type", t.to_string())?
                 }
                 Field::Region => set_once(&mut region, "region", map.next_value()?)?,
-                Field::Tags => set_once(&mut tags, "tags", map.next_value()?)?,
+                Field::Tags => {
+                    let UniqueTags(t) = map.next_value()?;
+                    set_once(&mut tags, "tags", t)?
+                }
                 Field::Properties => {
                     if kind.is_some() || buffered.is_some() {
                         return Err(de::Error::duplicate_field("properties"));
@@ -468,6 +549,21 @@ impl<'de> Visitor<'de> for ResourceVisitor {
         if region.is_empty() {
             return Err(de::Error::invalid_length(0, &"a non-empty region"));
         }
+        // A regional resource claiming `global` would escape every residency rule.
+        let global_type = kind.is_global_type();
+        if global_type != (region == GLOBAL_REGION) {
+            return Err(de::Error::custom(if global_type {
+                format!(
+                    "a `{}` is global: its region must be `global`, not `{region}`",
+                    kind.type_name()
+                )
+            } else {
+                format!(
+                    "a `{}` lives in a region: `global` is not allowed",
+                    kind.type_name()
+                )
+            }));
+        }
         Ok(Resource {
             id,
             region,
@@ -483,6 +579,32 @@ fn set_once<T, E: de::Error>(slot: &mut Option<T>, name: &'static str, value: T)
     }
     *slot = Some(value);
     Ok(())
+}
+
+/// Tags as a map whose keys must be unique: with a repeated key, which value would count?
+struct UniqueTags(BTreeMap<String, String>);
+
+impl<'de> Deserialize<'de> for UniqueTags {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TagsVisitor;
+        impl<'de> Visitor<'de> for TagsVisitor {
+            type Value = UniqueTags;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of tag key to string value")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<UniqueTags, A::Error> {
+                let mut tags = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    if tags.contains_key(&key) {
+                        return Err(de::Error::custom(format_args!("duplicate tag key `{key}`")));
+                    }
+                    tags.insert(key, value);
+                }
+                Ok(UniqueTags(tags))
+            }
+        }
+        deserializer.deserialize_map(TagsVisitor)
+    }
 }
 
 /// A resource type name, refused at the `type` key itself when unknown.
