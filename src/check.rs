@@ -1,11 +1,20 @@
-//! `audit check`: judge a snapshot; the exit code is the verdict.
+//! `audit check`: judge a snapshot; the exit code is the verdict. The judging itself
+//! (snapshot → findings → gate) is shared with `report` and `diff`.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
 
 use audit_engine::{CedarJudge, Pack};
+use audit_model::gate::Gate;
+use audit_model::{Finding, Gap, Header};
 use audit_report::{CheckResult, RuleInfo};
 
-use crate::cli::{CheckArgs, CheckFormat, PackArgs};
+use crate::cli::{CheckArgs, CheckFormat, GateArgs, PackArgs};
 use crate::exit::Exit;
 use crate::{Failure, output};
+
+/// The waivers file used when none is named.
+pub const DEFAULT_WAIVERS: &str = "policies/waivers.toml";
 
 /// The pack, config and rules named by the flags.
 pub fn load_pack(
@@ -29,6 +38,7 @@ pub fn rule_infos(rules: &audit_engine::RuleSet) -> Vec<RuleInfo> {
             family: r.family.clone(),
             control: r.control.clone(),
             remediation: r.remediation.clone(),
+            doc: r.doc.clone(),
         })
         .collect()
 }
@@ -40,35 +50,117 @@ pub fn workers(requested: Option<u16>) -> usize {
     )
 }
 
-pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
-    let (_pack, config, rules) = load_pack(&args.pack)?;
-    let judge = CedarJudge::new(&rules, &config)?;
-    let outcome = audit_engine::evaluate(
-        &args.snapshot,
-        &rules,
-        &config,
-        &judge,
-        workers(args.workers),
-    )?;
-    let infos = rule_infos(&rules);
-    let file = args.snapshot.display().to_string();
-    let result = CheckResult {
-        snapshot_file: &file,
-        header: &outcome.header,
-        resources: outcome.resources,
-        findings: &outcome.findings,
-        gaps: outcome.all_gaps().collect(),
-        fail_on: args.fail_on,
-        allow_incomplete: args.allow_incomplete,
-        rules: &infos,
+/// A judged snapshot: everything a renderer needs but the threshold.
+pub struct Judgement {
+    pub snapshot_file: String,
+    pub header: Header,
+    pub resources: usize,
+    pub gaps: Vec<Gap>,
+    pub gate: Gate,
+    pub rules: Vec<RuleInfo>,
+    pub baseline: Option<String>,
+}
+
+impl Judgement {
+    pub fn result(
+        &self,
+        fail_on: audit_model::Severity,
+        allow_incomplete: bool,
+    ) -> CheckResult<'_> {
+        CheckResult {
+            snapshot_file: &self.snapshot_file,
+            header: &self.header,
+            resources: self.resources,
+            gate: &self.gate,
+            gaps: self.gaps.iter().collect(),
+            fail_on,
+            allow_incomplete,
+            baseline: self.baseline.as_deref(),
+            rules: &self.rules,
+            tool_version: env!("CARGO_PKG_VERSION"),
+        }
+    }
+}
+
+/// Judges the snapshot at `path`: findings from the rules, then waivers (as of the
+/// snapshot's day, never the clock) and the baseline.
+pub fn judge(
+    path: &Path,
+    pack: &PackArgs,
+    gate: &GateArgs,
+    workers_requested: Option<u16>,
+) -> Result<Judgement, Failure> {
+    let (_pack, config, rules) = load_pack(pack)?;
+    let waivers_file: Option<PathBuf> = gate.waivers.clone().or_else(|| {
+        let default = PathBuf::from(DEFAULT_WAIVERS);
+        default.is_file().then_some(default)
+    });
+    let waivers = match &waivers_file {
+        Some(f) => audit_engine::waivers::load_waivers(f, &rules)?,
+        None => Vec::new(),
     };
+    let baseline: Option<BTreeSet<String>> = gate
+        .baseline
+        .as_deref()
+        .map(audit_engine::waivers::load_baseline)
+        .transpose()?;
+    let judge = CedarJudge::new(&rules, &config)?;
+    let outcome =
+        audit_engine::evaluate(path, &rules, &config, &judge, workers(workers_requested))?;
+    let today = outcome
+        .header
+        .collected_at
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date();
+    let gaps: Vec<Gap> = outcome.all_gaps().cloned().collect();
+    let gate_result = audit_model::gate::apply(outcome.findings, waivers, baseline.as_ref(), today);
+    Ok(Judgement {
+        snapshot_file: path.display().to_string(),
+        header: outcome.header,
+        resources: outcome.resources,
+        gaps,
+        gate: gate_result,
+        rules: rule_infos(&rules),
+        baseline: gate.baseline.as_ref().map(|p| p.display().to_string()),
+    })
+}
+
+pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
+    let judgement = judge(&args.snapshot, &args.pack, &args.gate, args.workers)?;
+    let result = judgement.result(args.fail_on, args.allow_incomplete);
     let text = match args.format {
         CheckFormat::Table => audit_report::table::render(&result),
-        CheckFormat::Json => audit_report::json::render(&result, env!("CARGO_PKG_VERSION")),
+        CheckFormat::Json => audit_report::json::render(&result),
     };
     output::print(&text)?;
     let exit = result.verdict().into();
     // The process ends here: freeing a million findings one by one would only delay it.
-    std::mem::forget(outcome);
+    std::mem::forget(judgement);
     Ok(exit)
+}
+
+/// The findings of `path`, whether it is a findings file (what `check --format json`
+/// and `report` write, with `"verdict"` near the top, which no snapshot has) or a
+/// snapshot, which is judged now.
+pub fn findings_of(path: &Path, pack: &PackArgs) -> Result<Vec<Finding>, Failure> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(65_536);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(65_536).read_to_end(&mut head))
+        .map_err(|e| Failure::usage(format!("error: cannot read `{}`: {e}", path.display())))?;
+    let head = String::from_utf8_lossy(&head);
+    if head.contains("\"verdict\"") {
+        return Ok(audit_engine::waivers::load_findings_file(path)?);
+    }
+    let no_gate = GateArgs {
+        waivers: None,
+        baseline: None,
+    };
+    let judgement = judge(path, pack, &no_gate, None)?;
+    Ok(judgement
+        .gate
+        .judged
+        .into_iter()
+        .map(|j| j.finding)
+        .collect())
 }

@@ -22,6 +22,11 @@ pub struct Cli {
 pub enum Command {
     /// Judge a snapshot against the rules; the exit code is the gate's verdict.
     Check(CheckArgs),
+    /// Write the reports (Markdown, CSV, JSON, SARIF, JUnit) of a snapshot into a folder;
+    /// the exit code is the gate's verdict, as with `check`.
+    Report(ReportArgs),
+    /// New and fixed findings between two runs (snapshots or findings files).
+    Diff(DiffArgs),
     /// List every rule: id, severity, family, title.
     Rules(RulesArgs),
     /// Print a rule's documentation: what it does, why, an example, how to fix.
@@ -48,6 +53,72 @@ pub struct PackArgs {
     pub config: Option<PathBuf>,
 }
 
+/// What the gate accepts besides the rules.
+#[derive(Debug, Args, Clone)]
+pub struct GateArgs {
+    /// Waivers (`[[waiver]]` entries with rule, resource glob, reason, owner, ticket,
+    /// expires). Default: `policies/waivers.toml` when it exists.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Findings of an earlier run (`check --format json` or `report.json`): only findings
+    /// not in it fail the gate.
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Csv,
+    Json,
+    Sarif,
+    Junit,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The snapshot to judge.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Formats to write, comma-separated.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "md,csv,json,sarif,junit"
+    )]
+    pub format: Vec<ReportFormat>,
+    /// Folder for the reports (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// Lowest severity that fails the gate.
+    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
+    pub fail_on: Severity,
+    /// Judge a snapshot with coverage gaps instead of failing as incomplete.
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Worker threads judging resources, 1 to 256 (default: the number of cores).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub workers: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier run: a snapshot, or a findings file (`check --format json`, `report.json`).
+    pub old: PathBuf,
+    /// The later run, likewise.
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub pack: PackArgs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+}
+
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum CheckFormat {
     Table,
@@ -61,6 +132,8 @@ pub struct CheckArgs {
     pub snapshot: PathBuf,
     #[command(flatten)]
     pub pack: PackArgs,
+    #[command(flatten)]
+    pub gate: GateArgs,
     /// Lowest severity that fails the gate.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
@@ -132,6 +205,14 @@ pub enum BenchCommand {
         out: PathBuf,
         #[arg(long, default_value = "1")]
         seed: u64,
+    },
+    /// Judge one snapshot and write all five report formats into DIR; print one JSON line
+    /// like `run`.
+    Report {
+        #[arg(long, value_name = "FILE")]
+        snapshot: PathBuf,
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
     },
     /// Judge one snapshot end to end and print one JSON line: wall time, peak memory,
     /// findings.

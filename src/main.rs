@@ -3,8 +3,10 @@
 mod bench;
 mod check;
 mod cli;
+mod diff;
 mod exit;
 mod output;
+mod report;
 mod rules_cmd;
 
 use std::process::ExitCode;
@@ -75,6 +77,8 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Report(args) => report::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Rules(args) => rules_cmd::list(&args.pack),
         Command::Explain(args) => rules_cmd::explain(&args.id, &args.pack),
         Command::Policies(cli::PoliciesCommand::Validate { dir, config }) => {

@@ -8,5 +8,6 @@ mod bad_input;
 mod cli;
 mod differential;
 mod realistic;
+mod report;
 mod rules;
 mod schema;

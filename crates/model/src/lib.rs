@@ -2,6 +2,7 @@
 //! collection and judgement) and findings.
 
 pub mod finding;
+pub mod gate;
 pub mod read;
 pub mod resource;
 pub mod snapshot;

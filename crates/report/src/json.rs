@@ -1,6 +1,7 @@
 //! Machine-readable result of `audit check`: versioned, sorted, no clock.
 
-use audit_model::{Finding, Gap, Severity};
+use audit_model::gate::{Judged, Status, WaiverReport, WaiverState};
+use audit_model::{Gap, Severity};
 use serde::Serialize;
 
 use crate::{CheckResult, Verdict};
@@ -11,20 +12,22 @@ pub const CHECK_JSON_VERSION: u32 = 1;
 #[derive(Serialize)]
 struct Doc<'a> {
     schema_version: u32,
-    tool: Tool,
+    tool: Tool<'a>,
     snapshot: Snap<'a>,
     fail_on: Severity,
     allow_incomplete: bool,
+    baseline: Option<&'a str>,
     verdict: Verdict,
     summary: Summary,
     gaps: &'a [&'a Gap],
-    findings: &'a [Finding],
+    waivers: &'a [WaiverReport],
+    findings: &'a [Judged],
 }
 
 #[derive(Serialize)]
-struct Tool {
+struct Tool<'a> {
     name: &'static str,
-    version: &'static str,
+    version: &'a str,
 }
 
 #[derive(Serialize)]
@@ -46,16 +49,23 @@ struct Summary {
     high: usize,
     medium: usize,
     low: usize,
+    open: usize,
+    waived: usize,
+    baselined: usize,
+    expired_waivers: usize,
+    stale_waivers: usize,
     gaps: usize,
 }
 
-pub fn render(result: &CheckResult, tool_version: &'static str) -> String {
+/// The JSON document of `audit check --format json` and `report.json`: versioned, the
+/// same content as the other formats.
+pub fn render(result: &CheckResult) -> String {
     let h = result.header;
     let doc = Doc {
         schema_version: CHECK_JSON_VERSION,
         tool: Tool {
             name: "audit",
-            version: tool_version,
+            version: result.tool_version,
         },
         snapshot: Snap {
             file: result.snapshot_file,
@@ -68,18 +78,30 @@ pub fn render(result: &CheckResult, tool_version: &'static str) -> String {
         },
         fail_on: result.fail_on,
         allow_incomplete: result.allow_incomplete,
+        baseline: result.baseline,
         verdict: result.verdict(),
         summary: Summary {
-            findings: result.findings.len(),
+            findings: result.gate.judged.len(),
             failing: result.failing(),
             critical: result.count(Severity::Critical),
             high: result.count(Severity::High),
             medium: result.count(Severity::Medium),
             low: result.count(Severity::Low),
+            open: result.gate.count(Status::Open),
+            waived: result.gate.count(Status::Waived),
+            baselined: result.gate.count(Status::Baselined),
+            expired_waivers: result.gate.expired_waivers(),
+            stale_waivers: result
+                .gate
+                .waivers
+                .iter()
+                .filter(|w| w.state == WaiverState::Stale)
+                .count(),
             gaps: result.gaps.len(),
         },
         gaps: &result.gaps,
-        findings: result.findings,
+        waivers: &result.gate.waivers,
+        findings: &result.gate.judged,
     };
     // Serializing plain data to a String cannot fail.
     let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 
 use audit_model::Severity;
+use audit_model::gate::{Status, WaiverState};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
@@ -30,9 +31,11 @@ pub fn render(result: &CheckResult) -> String {
         h.collected_at,
     );
 
-    if !result.findings.is_empty() {
+    let judged = &result.gate.judged;
+    if !judged.is_empty() {
         let mut per_rule: BTreeMap<&str, (Severity, usize)> = BTreeMap::new();
-        for f in result.findings {
+        for j in judged {
+            let f = &j.finding;
             per_rule.entry(&f.rule_id).or_insert((f.severity, 0)).1 += 1;
         }
         let mut rows: Vec<(&str, Severity, usize)> = per_rule
@@ -42,11 +45,7 @@ pub fn render(result: &CheckResult) -> String {
         rows.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
         let mut summary = table(&["rule", "severity", "findings", "title"]);
         for (id, severity, n) in rows {
-            let title = result
-                .rules
-                .iter()
-                .find(|r| r.id == id)
-                .map_or("", |r| r.title.as_str());
+            let title = result.rule(id).map_or("", |r| r.title.as_str());
             summary.add_row(vec![
                 id.to_string(),
                 severity.to_string(),
@@ -56,10 +55,18 @@ pub fn render(result: &CheckResult) -> String {
         }
         out.push_str(&format!("\n{summary}\n"));
 
-        let mut findings = table(&["severity", "rule", "resource", "region", "detail"]);
-        for f in result.findings {
+        let mut findings = table(&["severity", "status", "rule", "resource", "region", "detail"]);
+        for j in judged {
+            let f = &j.finding;
+            let status = match j.status {
+                Status::Open if f.severity < result.fail_on => "below threshold",
+                Status::Open => "open",
+                Status::Waived => "waived",
+                Status::Baselined => "baselined",
+            };
             findings.add_row(vec![
                 f.severity.to_string(),
+                status.to_string(),
                 f.rule_id.clone(),
                 terminal_safe(&f.resource_id),
                 terminal_safe(&f.region),
@@ -67,6 +74,29 @@ pub fn render(result: &CheckResult) -> String {
             ]);
         }
         out.push_str(&format!("\n{findings}\n"));
+    }
+
+    if !result.gate.waivers.is_empty() {
+        let mut waivers = table(&[
+            "state", "rule", "resource", "expires", "owner", "ticket", "matched",
+        ]);
+        for w in &result.gate.waivers {
+            let state = match w.state {
+                WaiverState::InForce => "in force",
+                WaiverState::Expired => "EXPIRED",
+                WaiverState::Stale => "stale",
+            };
+            waivers.add_row(vec![
+                state.to_string(),
+                terminal_safe(&w.waiver.rule),
+                terminal_safe(&w.waiver.resource),
+                w.waiver.expires.to_string(),
+                terminal_safe(&w.waiver.owner),
+                terminal_safe(&w.waiver.ticket),
+                w.matched.to_string(),
+            ]);
+        }
+        out.push_str(&format!("\nwaivers\n{waivers}\n"));
     }
 
     if !result.gaps.is_empty() {
@@ -92,8 +122,12 @@ pub fn render(result: &CheckResult) -> String {
         .collect();
     let verdict = match result.verdict() {
         Verdict::Pass => format!("PASS: no finding at or above {}", result.fail_on),
+        Verdict::Fail if result.failing() == 0 => format!(
+            "FAIL: {} expired waiver(s); renew or remove them",
+            result.gate.expired_waivers()
+        ),
         Verdict::Fail => format!(
-            "FAIL: {} finding(s) at or above {}",
+            "FAIL: {} open finding(s) at or above {}",
             result.failing(),
             result.fail_on
         ),
@@ -102,9 +136,24 @@ pub fn render(result: &CheckResult) -> String {
             result.gaps.len()
         ),
     };
+    let mut accepted = Vec::new();
+    for (status, name) in [
+        (Status::Waived, "waived"),
+        (Status::Baselined, "in the baseline"),
+    ] {
+        let n = result.gate.count(status);
+        if n > 0 {
+            accepted.push(format!("{n} {name}"));
+        }
+    }
+    let accepted = if accepted.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", accepted.join(", "))
+    };
     out.push_str(&format!(
-        "\n{} finding(s): {}\n{verdict}\n",
-        result.findings.len(),
+        "\n{} finding(s): {}{accepted}\n{verdict}\n",
+        judged.len(),
         counts.join(", ")
     ));
     out
