@@ -799,8 +799,12 @@ pub(crate) mod tests {
         assert_eq!(a, b);
         // `$schema` and `version` lead, whatever serde_json's map order.
         assert!(a.starts_with(
-            "{\n  \"$schema\": \"https://json.schemastore.org/sarif-2.1.0.json\",\n  \"version\": \"2.1.0\",\n"
+            "{\"$schema\":\"https://json.schemastore.org/sarif-2.1.0.json\",\"version\":\"2.1.0\","
         ));
+        assert!(
+            a.ends_with("}\n") && a.lines().count() == 1,
+            "compact, one line"
+        );
     }
 
     #[test]
