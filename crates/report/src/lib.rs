@@ -8,7 +8,7 @@ pub mod sarif;
 pub mod table;
 pub mod text;
 
-use audit_model::gate::Gate;
+use audit_model::gate::{Gate, Status};
 use audit_model::{Gap, Header, Severity};
 use serde::Serialize;
 
@@ -22,6 +22,16 @@ pub enum Verdict {
     Fail,
     /// Coverage gaps, and gaps are not allowed.
     Incomplete,
+}
+
+impl Verdict {
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Incomplete => "INCOMPLETE",
+        }
+    }
 }
 
 /// Rule metadata a renderer may show.
@@ -83,6 +93,60 @@ impl CheckResult<'_> {
             .iter()
             .filter(|j| j.finding.severity == severity)
             .count()
+    }
+
+    /// Why the verdict is what it is, in the words every format shows.
+    pub fn verdict_reason(&self) -> String {
+        match self.verdict() {
+            Verdict::Pass => format!("no open finding at or above {}", self.fail_on),
+            Verdict::Fail => {
+                let mut why = Vec::new();
+                if self.failing() > 0 {
+                    why.push(format!(
+                        "{} open finding(s) at or above {}",
+                        self.failing(),
+                        self.fail_on
+                    ));
+                }
+                let expired = self.gate.expired_waivers();
+                if expired > 0 {
+                    why.push(format!("{expired} expired waiver(s); renew or remove them"));
+                }
+                why.join("; ")
+            }
+            Verdict::Incomplete => format!(
+                "{} coverage gap(s); an incomplete audit never passes (use --allow-incomplete to judge it anyway)",
+                self.gaps.len()
+            ),
+        }
+    }
+
+    /// `39 finding(s): 3 critical, 11 high, 19 medium, 6 low (1 waived)`.
+    pub fn counts_line(&self) -> String {
+        let by_severity: Vec<String> = Severity::ALL
+            .iter()
+            .rev()
+            .map(|s| format!("{} {s}", self.count(*s)))
+            .collect();
+        let accepted: Vec<String> = [
+            (Status::Waived, "waived"),
+            (Status::Baselined, "in the baseline"),
+        ]
+        .into_iter()
+        .map(|(status, name)| (self.gate.count(status), name))
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, name)| format!("{n} {name}"))
+        .collect();
+        let accepted = if accepted.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", accepted.join(", "))
+        };
+        format!(
+            "{} finding(s): {}{accepted}",
+            self.gate.judged.len(),
+            by_severity.join(", ")
+        )
     }
 
     pub fn rule(&self, id: &str) -> Option<&RuleInfo> {

@@ -99,31 +99,11 @@ fn waiver_state(state: WaiverState) -> &'static str {
 
 /// The one bold verdict line.
 fn verdict_line(result: &CheckResult) -> String {
-    let failing = result.failing();
-    let expired = result.gate.expired_waivers();
-    match result.verdict() {
-        Verdict::Pass => format!(
-            "**Verdict: PASS**: no open finding at or above {}",
-            result.fail_on
-        ),
-        Verdict::Fail => {
-            let mut why = Vec::new();
-            if failing > 0 {
-                why.push(format!(
-                    "{failing} open finding(s) at or above {}",
-                    result.fail_on
-                ));
-            }
-            if expired > 0 {
-                why.push(format!("{expired} expired waiver(s); renew or remove them"));
-            }
-            format!("**Verdict: FAIL**: {}", why.join("; "))
-        }
-        Verdict::Incomplete => format!(
-            "**Verdict: INCOMPLETE**: {} coverage gap(s); an incomplete audit never passes",
-            result.gaps.len()
-        ),
-    }
+    format!(
+        "**Verdict: {}**: {}",
+        result.verdict().label(),
+        result.verdict_reason()
+    )
 }
 
 /// Counts of findings by status: all, open, waived, baselined.
@@ -222,31 +202,7 @@ pub fn render(result: &CheckResult) -> String {
     out.push_str("\n\n");
 
     let judged = &result.gate.judged;
-    let by_severity: Vec<String> = Severity::ALL
-        .iter()
-        .rev()
-        .map(|s| format!("{} {s}", result.count(*s)))
-        .collect();
-    let mut accepted = Vec::new();
-    for (status, name) in [
-        (Status::Waived, "waived"),
-        (Status::Baselined, "in the baseline"),
-    ] {
-        let n = result.gate.count(status);
-        if n > 0 {
-            accepted.push(format!("{n} {name}"));
-        }
-    }
-    out.push_str(&format!(
-        "{} finding(s): {}{}.",
-        judged.len(),
-        by_severity.join(", "),
-        if accepted.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", accepted.join(", "))
-        }
-    ));
+    out.push_str(&format!("{}.", result.counts_line()));
     if result.verdict() == Verdict::Incomplete && result.failing() > 0 {
         out.push_str(&format!(
             " Judged anyway, {} open finding(s) are at or above {}.",
@@ -770,7 +726,7 @@ mod tests {
         // Gaps not allowed: incomplete, whatever the findings.
         assert_eq!(
             first_after_title(&render(&result)),
-            "**Verdict: INCOMPLETE**: 1 coverage gap(s); an incomplete audit never passes"
+            "**Verdict: INCOMPLETE**: 1 coverage gap(s); an incomplete audit never passes (use --allow-incomplete to judge it anyway)"
         );
 
         // Gaps allowed: the critical open one and the high one whose waiver expired fail,

@@ -8,8 +8,8 @@ use audit_model::gate::{Status, WaiverState};
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
+use crate::CheckResult;
 use crate::text::terminal_safe;
-use crate::{CheckResult, Verdict};
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();
@@ -115,46 +115,11 @@ pub fn render(result: &CheckResult) -> String {
         ));
     }
 
-    let counts: Vec<String> = Severity::ALL
-        .iter()
-        .rev()
-        .map(|s| format!("{} {s}", result.count(*s)))
-        .collect();
-    let verdict = match result.verdict() {
-        Verdict::Pass => format!("PASS: no finding at or above {}", result.fail_on),
-        Verdict::Fail if result.failing() == 0 => format!(
-            "FAIL: {} expired waiver(s); renew or remove them",
-            result.gate.expired_waivers()
-        ),
-        Verdict::Fail => format!(
-            "FAIL: {} open finding(s) at or above {}",
-            result.failing(),
-            result.fail_on
-        ),
-        Verdict::Incomplete => format!(
-            "INCOMPLETE: {} coverage gap(s); an incomplete audit never passes (use --allow-incomplete to judge it anyway)",
-            result.gaps.len()
-        ),
-    };
-    let mut accepted = Vec::new();
-    for (status, name) in [
-        (Status::Waived, "waived"),
-        (Status::Baselined, "in the baseline"),
-    ] {
-        let n = result.gate.count(status);
-        if n > 0 {
-            accepted.push(format!("{n} {name}"));
-        }
-    }
-    let accepted = if accepted.is_empty() {
-        String::new()
-    } else {
-        format!(" ({})", accepted.join(", "))
-    };
     out.push_str(&format!(
-        "\n{} finding(s): {}{accepted}\n{verdict}\n",
-        judged.len(),
-        counts.join(", ")
+        "\n{}\n{}: {}\n",
+        result.counts_line(),
+        result.verdict().label(),
+        result.verdict_reason()
     ));
     out
 }
