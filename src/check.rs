@@ -4,9 +4,10 @@
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use audit_engine::waivers::FindingsDoc;
 use audit_engine::{CedarJudge, Pack};
 use audit_model::gate::Gate;
-use audit_model::{Finding, Gap, Header};
+use audit_model::{Gap, Header};
 use audit_report::{CheckResult, RuleInfo};
 
 use crate::cli::{CheckArgs, CheckFormat, GateArgs, PackArgs};
@@ -91,22 +92,25 @@ pub fn judge(
     workers_requested: Option<u16>,
 ) -> Result<Judgement, Failure> {
     let (_pack, config, rules) = load_pack(pack)?;
+    // The default file is used when it exists; one that exists but is not a file is an
+    // error, not silently no waivers.
     let waivers_file: Option<PathBuf> = gate.waivers.clone().or_else(|| {
         let default = PathBuf::from(DEFAULT_WAIVERS);
-        default.is_file().then_some(default)
+        default.exists().then_some(default)
     });
     let waivers = match &waivers_file {
         Some(f) => audit_engine::waivers::load_waivers(f, &rules)?,
         None => Vec::new(),
     };
-    let baseline: Option<BTreeSet<String>> = gate
-        .baseline
-        .as_deref()
-        .map(audit_engine::waivers::load_baseline)
-        .transpose()?;
     let judge = CedarJudge::new(&rules, &config)?;
     let outcome =
         audit_engine::evaluate(path, &rules, &config, &judge, workers(workers_requested))?;
+    let header = &outcome.header;
+    let baseline: Option<BTreeSet<String>> = gate
+        .baseline
+        .as_deref()
+        .map(|b| audit_engine::waivers::load_baseline(b, &header.account_id, header.partition))
+        .transpose()?;
     let today = outcome
         .header
         .collected_at
@@ -142,25 +146,24 @@ pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
 /// The findings of `path`, whether it is a findings file (what `check --format json`
 /// and `report` write, with `"verdict"` near the top, which no snapshot has) or a
 /// snapshot, which is judged now.
-pub fn findings_of(path: &Path, pack: &PackArgs) -> Result<Vec<Finding>, Failure> {
+pub fn findings_of(path: &Path, pack: &PackArgs) -> Result<FindingsDoc, Failure> {
     use std::io::Read;
     let mut head = Vec::with_capacity(65_536);
     std::fs::File::open(path)
         .and_then(|f| f.take(65_536).read_to_end(&mut head))
         .map_err(|e| Failure::usage(format!("error: cannot read `{}`: {e}", path.display())))?;
-    let head = String::from_utf8_lossy(&head);
-    if head.contains("\"verdict\"") {
+    if String::from_utf8_lossy(&head).contains("\"verdict\"") {
         return Ok(audit_engine::waivers::load_findings_file(path)?);
     }
     let no_gate = GateArgs {
         waivers: None,
         baseline: None,
     };
-    let judgement = judge(path, pack, &no_gate, None)?;
-    Ok(judgement
-        .gate
-        .judged
-        .into_iter()
-        .map(|j| j.finding)
-        .collect())
+    let j = judge(path, pack, &no_gate, None)?;
+    Ok(FindingsDoc {
+        account_id: j.header.account_id,
+        partition: j.header.partition,
+        findings: j.gate.judged.into_iter().map(|j| j.finding).collect(),
+        gaps: j.gaps,
+    })
 }

@@ -117,6 +117,10 @@ pub struct DiffArgs {
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: CheckFormat,
+    /// Compare even when a side has coverage gaps (what it could not see would otherwise
+    /// look fixed).
+    #[arg(long)]
+    pub allow_incomplete: bool,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,9 +1,8 @@
-//! `audit diff OLD NEW`: what is new and what was fixed between two runs.
+//! `audit diff OLD NEW`: what is new and what was fixed between two runs of one account.
 
 use std::collections::BTreeMap;
 
-use audit_model::Finding;
-use audit_model::gate::fingerprint;
+use audit_model::{Finding, Gap};
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use serde::Serialize;
@@ -12,6 +11,7 @@ use crate::check::findings_of;
 use crate::cli::{CheckFormat, DiffArgs};
 use crate::exit::Exit;
 use crate::{Failure, output};
+use audit_report::text::terminal_safe;
 
 #[derive(Serialize)]
 struct Diff<'a> {
@@ -21,32 +21,56 @@ struct Diff<'a> {
     new_findings: Vec<&'a Finding>,
     fixed_findings: Vec<&'a Finding>,
     unchanged: usize,
+    /// Coverage gaps of either side, as `old` or `new` and the gap.
+    gaps: Vec<(&'a str, &'a Gap)>,
 }
 
-/// Exit 1 when there are new findings, 0 otherwise.
+/// Exit 1 when there are new findings, 0 otherwise; 3 when the runs are of different
+/// accounts; 4 when a side has coverage gaps (what it could not see would look fixed),
+/// unless `--allow-incomplete`.
 pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
-    let old = findings_of(&args.old, &args.pack)?;
-    let new = findings_of(&args.new, &args.pack)?;
+    let old_doc = findings_of(&args.old, &args.pack)?;
+    let new_doc = findings_of(&args.new, &args.pack)?;
+    if (&old_doc.account_id, old_doc.partition) != (&new_doc.account_id, new_doc.partition) {
+        return Err(Failure {
+            exit: Exit::Invalid,
+            message: format!(
+                "error: `{}` is of account {} ({}), `{}` of account {} ({}): a diff compares two runs of one account",
+                args.old.display(),
+                old_doc.account_id,
+                old_doc.partition,
+                args.new.display(),
+                new_doc.account_id,
+                new_doc.partition
+            ),
+        });
+    }
+    let gaps: Vec<(&str, &Gap)> = old_doc
+        .gaps
+        .iter()
+        .map(|g| ("old", g))
+        .chain(new_doc.gaps.iter().map(|g| ("new", g)))
+        .collect();
     let index = |list: &[Finding]| -> BTreeMap<String, usize> {
         list.iter()
             .enumerate()
-            .map(|(i, f)| (fingerprint(f), i))
+            .map(|(i, f)| (f.fingerprint.clone(), i))
             .collect()
     };
-    let (old_ix, new_ix) = (index(&old), index(&new));
-    let mut added: Vec<&Finding> = new_ix
-        .iter()
-        .filter(|(fp, _)| !old_ix.contains_key(*fp))
-        .map(|(_, i)| &new[*i])
-        .collect();
-    let mut fixed: Vec<&Finding> = old_ix
-        .iter()
-        .filter(|(fp, _)| !new_ix.contains_key(*fp))
-        .map(|(_, i)| &old[*i])
-        .collect();
-    let order = |a: &&Finding, b: &&Finding| a.sort_key().cmp(&b.sort_key());
-    added.sort_by(order);
-    fixed.sort_by(order);
+    let (old, new) = (&old_doc.findings, &new_doc.findings);
+    let (old_ix, new_ix) = (index(old), index(new));
+    let pick = |from: &BTreeMap<String, usize>, not_in: &BTreeMap<String, usize>, list| {
+        let list: &Vec<Finding> = list;
+        let mut out: Vec<&Finding> = from
+            .iter()
+            .filter(|(fp, _)| !not_in.contains_key(*fp))
+            .map(|(_, i)| &list[*i])
+            .collect();
+        out.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+        out
+    };
+    let added = pick(&new_ix, &old_ix, new);
+    let fixed = pick(&old_ix, &new_ix, old);
     let unchanged = new_ix.len() - added.len();
     let text = match args.format {
         CheckFormat::Json => output::pretty_json(&Diff {
@@ -56,6 +80,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
             new_findings: added.clone(),
             fixed_findings: fixed.clone(),
             unchanged,
+            gaps: gaps.clone(),
         }),
         CheckFormat::Table => {
             let mut table = Table::new();
@@ -68,20 +93,33 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
                         change.to_string(),
                         f.severity.to_string(),
                         f.rule_id.clone(),
-                        audit_report::text::terminal_safe(&f.resource_id),
-                        audit_report::text::terminal_safe(&f.detail),
+                        terminal_safe(&f.resource_id),
+                        terminal_safe(&f.detail),
                     ]);
                 }
             }
-            format!(
+            let mut text = format!(
                 "{table}\n{} new, {} fixed, {unchanged} unchanged\n",
                 added.len(),
                 fixed.len()
-            )
+            );
+            for (side, g) in &gaps {
+                text.push_str(&format!(
+                    "coverage gap in {side}: {} {} in {}: {}: {}\n",
+                    terminal_safe(&g.service),
+                    terminal_safe(&g.operation),
+                    terminal_safe(&g.region),
+                    terminal_safe(&g.error_code),
+                    terminal_safe(&g.message)
+                ));
+            }
+            text
         }
     };
     output::print(&text)?;
-    Ok(if added.is_empty() {
+    Ok(if !gaps.is_empty() && !args.allow_incomplete {
+        Exit::Incomplete
+    } else if added.is_empty() {
         Exit::Clean
     } else {
         Exit::Findings

@@ -32,6 +32,9 @@ pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure>
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
+    if dir.exists() && !dir.is_dir() {
+        return Err(fail(&format_args!("`{}` is not a folder", dir.display())));
+    }
     std::fs::create_dir_all(dir).map_err(|e| fail(&e))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
     tmp.write_all(bytes)

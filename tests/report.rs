@@ -331,3 +331,197 @@ fn a_baseline_fails_only_new_findings_and_diff_names_them() {
     assert_eq!(code(&out), 0, "nothing new going back");
     assert!(stdout(&out).contains("0 new, 1 fixed"), "{}", stdout(&out));
 }
+
+/// A day passing (key ages tick) or a partial fix must not make a baselined finding new;
+/// a newly opened admin port on a baselined security group must.
+#[test]
+fn baselines_survive_a_day_and_partial_fixes_but_not_new_exposure() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "fixtures/realistic/aws-cn.json";
+    let base = dir.path().join("baseline.json");
+    std::fs::write(
+        &base,
+        audit(&["check", "--snapshot", old, "--format", "json"]).stdout,
+    )
+    .unwrap();
+    let b = base.to_str().unwrap();
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo().join(old)).unwrap()).unwrap();
+    snap["collected_at"] = "2026-11-21T02:00:00Z".into();
+    let resources = snap["resources"].as_array_mut().unwrap();
+    // A partial fix: one of four missing tags added.
+    let untagged = resources
+        .iter_mut()
+        .find(|r| r["type"] == "vpc" && r["tags"].as_object().unwrap().is_empty())
+        .expect("an untagged vpc in the fixture");
+    untagged["tags"]["owner"] = "netops".into();
+    // New exposure on a security group already baselined for port 22.
+    let sg = resources
+        .iter_mut()
+        .find(|r| {
+            r["id"] == "arn:aws-cn:ec2:cn-north-1:210987654321:security-group/sg-0a11b22c33d44e501"
+        })
+        .unwrap();
+    sg["properties"]["ingress"].as_array_mut().unwrap().push(serde_json::json!(
+        {"protocol": "tcp", "from_port": 3389, "to_port": 3389, "ipv4_ranges": ["0.0.0.0/0"], "ipv6_ranges": []}
+    ));
+    let next = dir.path().join("next.json");
+    std::fs::write(&next, serde_json::to_string(&snap).unwrap()).unwrap();
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        next.to_str().unwrap(),
+        "--baseline",
+        b,
+        "--format",
+        "json",
+    ]);
+    let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    let open: Vec<(String, String)> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "open")
+        .map(|f| {
+            (
+                f["rule_id"].as_str().unwrap().into(),
+                f["detail"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    // What is genuinely new a day later: the exposure, and a key that crossed 90 days.
+    let rules: Vec<&str> = open.iter().map(|(r, _)| r.as_str()).collect();
+    assert!(rules.contains(&"network-admin-port-open"), "{open:?}");
+    assert!(
+        !rules.contains(&"tags-mandatory-missing"),
+        "a partial fix became new: {open:?}"
+    );
+    assert!(
+        open.iter()
+            .all(|(r, d)| r != "iam-access-key-too-old" || d.contains("91 days")),
+        "an old key became new only because it aged a day: {open:?}"
+    );
+}
+
+#[test]
+fn baselines_and_diffs_refuse_other_accounts_versions_and_hidden_gaps() {
+    let dir = tempfile::tempdir().unwrap();
+    let global = dir.path().join("global.json");
+    std::fs::write(
+        &global,
+        audit(&[
+            "check",
+            "--snapshot",
+            "fixtures/realistic/aws-global.json",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    let g = global.to_str().unwrap();
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        "fixtures/realistic/aws-cn.json",
+        "--baseline",
+        g,
+    ]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("invalid baseline") && stderr(&out).contains("123456789012"),
+        "{}",
+        stderr(&out)
+    );
+    let out = audit(&["diff", g, "fixtures/realistic/aws-cn.json"]);
+    assert_eq!(code(&out), 3, "{}", stderr(&out));
+
+    let future = dir.path().join("future.json");
+    let text = std::fs::read_to_string(&global).unwrap().replacen(
+        "\"schema_version\": 1",
+        "\"schema_version\": 99",
+        1,
+    );
+    std::fs::write(&future, text).unwrap();
+    let out = audit(&[
+        "check",
+        "--snapshot",
+        "fixtures/realistic/aws-global.json",
+        "--baseline",
+        future.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 3);
+    assert!(
+        stderr(&out).contains("unsupported schema_version 99"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A side with a gap: its missing findings must not read as fixed.
+    let mut snap: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture("realistic/aws-cn.json")).unwrap())
+            .unwrap();
+    snap["resources"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|r| r["type"] != "security_group");
+    snap["gaps"] = serde_json::json!([{"service": "ec2", "region": "cn-north-1",
+        "operation": "DescribeSecurityGroups", "error_code": "AccessDenied", "message": "denied"}]);
+    let gappy = dir.path().join("gappy.json");
+    std::fs::write(&gappy, serde_json::to_string(&snap).unwrap()).unwrap();
+    let p = gappy.to_str().unwrap();
+    let out = audit(&["diff", "fixtures/realistic/aws-cn.json", p]);
+    assert_eq!(code(&out), 4, "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("coverage gap in new: ec2 DescribeSecurityGroups"),
+        "{}",
+        stdout(&out)
+    );
+    let out = audit(&[
+        "diff",
+        "fixtures/realistic/aws-cn.json",
+        p,
+        "--allow-incomplete",
+    ]);
+    assert_eq!(code(&out), 0);
+}
+
+#[test]
+fn sarif_says_unchanged_for_a_known_finding_a_waiver_now_covers() {
+    let dir = tempfile::tempdir().unwrap();
+    let base = dir.path().join("baseline.json");
+    std::fs::write(
+        &base,
+        audit(&[
+            "check",
+            "--snapshot",
+            "fixtures/realistic/aws-cn.json",
+            "--format",
+            "json",
+        ])
+        .stdout,
+    )
+    .unwrap();
+    report(
+        "fixtures/realistic/aws-cn.json",
+        dir.path(),
+        &[
+            "--waivers",
+            "fixtures/realistic/waivers.toml",
+            "--baseline",
+            base.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ],
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("audit.sarif")).unwrap())
+            .unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let waived = results
+        .iter()
+        .find(|r| r.get("suppressions").is_some())
+        .expect("a waived result");
+    assert_eq!(waived["baselineState"], "unchanged");
+    assert!(results.iter().all(|r| r["baselineState"] == "unchanged"));
+}

@@ -22,6 +22,8 @@ pub const VARS: &[&str] = &[
     "regions_without_trail",
     "old_keys",
     "idle_keys",
+    "old_key_ids",
+    "idle_key_ids",
     "max_access_key_age_days",
     "max_access_key_unused_days",
     "admin_via",
@@ -143,6 +145,20 @@ fn value(var: &str, resource: &Resource, env: &DetailEnv) -> String {
                 .map(|k| (k, facts::key_idle_days(k, env.now)))
                 .filter(|(_, idle)| *idle > i64::from(cfg.max_access_key_unused_days))
                 .map(|(k, idle)| format!("key {} unused for {idle} days", k.id)),
+        ),
+        ("old_key_ids", Kind::IamUser(u)) => list(
+            facts::active(&u.access_keys)
+                .filter(|k| {
+                    facts::days_between(k.created, env.now) > i64::from(cfg.max_access_key_age_days)
+                })
+                .map(|k| k.id.clone()),
+        ),
+        ("idle_key_ids", Kind::IamUser(u)) => list(
+            facts::active(&u.access_keys)
+                .filter(|k| {
+                    facts::key_idle_days(k, env.now) > i64::from(cfg.max_access_key_unused_days)
+                })
+                .map(|k| k.id.clone()),
         ),
         ("max_access_key_age_days", _) => cfg.max_access_key_age_days.to_string(),
         ("max_access_key_unused_days", _) => cfg.max_access_key_unused_days.to_string(),

@@ -61,6 +61,13 @@ pub enum EngineError {
     },
     #[error("invalid config {place}: {message}")]
     Config { place: SourcePlace, message: String },
+    /// Another input file that does not validate: waivers, a baseline, a findings file.
+    #[error("invalid {what} {place}: {message}")]
+    Input {
+        what: &'static str,
+        place: SourcePlace,
+        message: String,
+    },
     /// A policy, schema or rule-pack error; `rendered` is Cedar's diagnostic with the
     /// source excerpt.
     #[error("invalid policy {place}: {message}")]
@@ -81,7 +88,9 @@ impl EngineError {
     /// reading it or in running.
     pub fn is_invalid_input(&self) -> bool {
         match self {
-            EngineError::Config { .. } | EngineError::Policy { .. } => true,
+            EngineError::Config { .. } | EngineError::Policy { .. } | EngineError::Input { .. } => {
+                true
+            }
             EngineError::Snapshot(SnapshotError::Invalid { .. }) => true,
             EngineError::Io { .. }
             | EngineError::Snapshot(SnapshotError::Io { .. })

@@ -280,6 +280,7 @@ fn judge_all(
             unknown = Some(id.to_string());
             return;
         };
+        let key = rule.fingerprint_key.render(resource, &detail_env);
         findings.push(Finding {
             rule_id: rule.id.clone(),
             severity: rule.severity,
@@ -287,6 +288,7 @@ fn judge_all(
             resource_type: resource.type_name().into(),
             region: resource.region.clone(),
             detail: rule.detail.render(resource, &detail_env),
+            fingerprint: audit_model::gate::fingerprint(&rule.id, &resource.id, &key),
         });
     })?;
     match unknown {

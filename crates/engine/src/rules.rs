@@ -41,6 +41,9 @@ pub struct Rule {
     pub remediation: String,
     pub detail: Template,
     pub detail_source: String,
+    /// `@fingerprint`: what, besides rule and resource, makes a finding a different one
+    /// (e.g. the open ports); empty when absent.
+    pub fingerprint_key: Template,
     /// `docs/ID.md`, if the pack has it.
     pub doc: Option<String>,
     pub place: SourcePlace,
@@ -236,6 +239,8 @@ fn load_file(
         let detail_source = annotation("detail");
         let detail = Template::parse(&detail_source)
             .map_err(|message| policy_error(place.clone(), format!("`@detail`: {message}")))?;
+        let fingerprint_key = Template::parse(policy.annotation("fingerprint").unwrap_or_default())
+            .map_err(|message| policy_error(place.clone(), format!("`@fingerprint`: {message}")))?;
         let resource_type = match policy.resource_constraint() {
             ResourceConstraint::Is(t) | ResourceConstraint::IsIn(t, _) => {
                 Some(snapshot_type(&t.to_string()).ok_or_else(|| {
@@ -258,6 +263,7 @@ fn load_file(
             remediation: annotation("remediation"),
             detail,
             detail_source,
+            fingerprint_key,
             place,
             source,
             resource_type,

@@ -3,8 +3,8 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use audit_model::Finding;
-use audit_model::gate::{Waiver, fingerprint};
+use audit_model::gate::Waiver;
+use audit_model::{FINDINGS_DOC_VERSION, Finding, Gap, Partition};
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -40,7 +40,11 @@ pub fn load_waivers(path: &Path, rules: &RuleSet) -> Result<Vec<Waiver>, EngineE
 
 pub fn parse_waivers(path: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Waiver>, EngineError> {
     let at = |span: std::ops::Range<usize>| SourcePlace::at_offset(path, text, span.start);
-    let invalid = |place: SourcePlace, message: String| EngineError::Config { place, message };
+    let invalid = |place: SourcePlace, message: String| EngineError::Input {
+        what: "waivers",
+        place,
+        message,
+    };
     let file: File = toml::from_str(text)
         .map_err(|e| invalid(at(e.span().unwrap_or(0..0)), e.message().to_string()))?;
     let mut out = Vec::new();
@@ -96,57 +100,89 @@ pub fn parse_waivers(path: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Wai
 /// A findings file: the JSON of `audit check --format json` or `report.json`.
 #[derive(Deserialize)]
 struct FindingsFile {
-    findings: Vec<BaselineFinding>,
+    schema_version: u32,
+    snapshot: FileSnapshot,
+    findings: Vec<Finding>,
+    gaps: Vec<Gap>,
 }
 
-/// A finding as a findings file holds it; other fields (status, fingerprint) are ignored
-/// and the fingerprint is computed again.
 #[derive(Deserialize)]
-struct BaselineFinding {
-    rule_id: String,
-    severity: audit_model::Severity,
-    resource_id: String,
-    resource_type: String,
-    region: String,
-    detail: String,
+struct FileSnapshot {
+    account_id: String,
+    partition: Partition,
 }
 
-/// Reads the findings of a previous run and returns their fingerprints.
-pub fn load_baseline(path: &Path) -> Result<BTreeSet<String>, EngineError> {
-    Ok(load_findings_file(path)?.iter().map(fingerprint).collect())
+/// What a findings file says: whose findings, which, and what was not seen.
+#[derive(Debug, Clone)]
+pub struct FindingsDoc {
+    pub account_id: String,
+    pub partition: Partition,
+    pub findings: Vec<Finding>,
+    pub gaps: Vec<Gap>,
 }
 
 /// Reads the findings of a previous run (`audit check --format json`, `report.json`).
-pub fn load_findings_file(path: &Path) -> Result<Vec<Finding>, EngineError> {
+pub fn load_findings_file(path: &Path) -> Result<FindingsDoc, EngineError> {
     let bytes = std::fs::read(path).map_err(|source| EngineError::Io {
         path: path.to_path_buf(),
         source,
     })?;
+    let invalid = |line: usize, column: usize, message: String| EngineError::Input {
+        what: "findings file",
+        place: SourcePlace {
+            file: path.to_path_buf(),
+            line: Some(line),
+            column: Some(column),
+        },
+        message,
+    };
     let mut de = serde_json::Deserializer::from_slice(&bytes);
     let file: FindingsFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let inner = e.inner();
-        EngineError::Config {
-            place: SourcePlace {
-                file: path.to_path_buf(),
-                line: Some(inner.line()),
-                column: Some(inner.column()),
-            },
-            message: format!(
-                "not a findings file (from `audit check --format json`): at `{}`: {inner}",
+        invalid(
+            inner.line(),
+            inner.column(),
+            format!(
+                "expected what `audit check --format json` writes: at `{}`: {inner}",
                 e.path()
             ),
-        }
+        )
     })?;
-    Ok(file
-        .findings
-        .into_iter()
-        .map(|f| Finding {
-            rule_id: f.rule_id,
-            severity: f.severity,
-            resource_id: f.resource_id,
-            resource_type: f.resource_type,
-            region: f.region,
-            detail: f.detail,
-        })
-        .collect())
+    if file.schema_version != FINDINGS_DOC_VERSION {
+        return Err(invalid(
+            1,
+            1,
+            format!(
+                "unsupported schema_version {}: this build of audit reads version {FINDINGS_DOC_VERSION}",
+                file.schema_version
+            ),
+        ));
+    }
+    Ok(FindingsDoc {
+        account_id: file.snapshot.account_id,
+        partition: file.snapshot.partition,
+        findings: file.findings,
+        gaps: file.gaps,
+    })
+}
+
+/// Reads a baseline and returns its fingerprints; it must be of the same account and
+/// partition as the snapshot it is compared with.
+pub fn load_baseline(
+    path: &Path,
+    account_id: &str,
+    partition: Partition,
+) -> Result<BTreeSet<String>, EngineError> {
+    let doc = load_findings_file(path)?;
+    if doc.account_id != account_id || doc.partition != partition {
+        return Err(EngineError::Input {
+            what: "baseline",
+            place: SourcePlace::file_only(path),
+            message: format!(
+                "it is of account {} ({}), the snapshot of account {account_id} ({partition})",
+                doc.account_id, doc.partition
+            ),
+        });
+    }
+    Ok(doc.findings.into_iter().map(|f| f.fingerprint).collect())
 }

@@ -54,9 +54,13 @@ impl FromStr for Severity {
     }
 }
 
-/// One rule broken by one resource.
+/// Version of the findings document (`check --format json`, `report.json`), which is
+/// also what `--baseline` and `diff` read.
+pub const FINDINGS_DOC_VERSION: u32 = 1;
+
+/// One rule broken by one resource. (Read back from findings files, whose findings
+/// also carry their status: other fields are ignored.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Finding {
     pub rule_id: String,
     pub severity: Severity,
@@ -65,6 +69,10 @@ pub struct Finding {
     pub region: String,
     /// Why this resource breaks the rule, with the values that matter.
     pub detail: String,
+    /// Stable identity across runs (see [`crate::gate::fingerprint`]): not the detail,
+    /// whose numbers move every day (a key's age), but rule, resource and the rule's
+    /// `@fingerprint` key (e.g. the open ports).
+    pub fingerprint: String,
 }
 
 impl Finding {

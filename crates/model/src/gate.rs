@@ -71,10 +71,13 @@ pub struct Judged {
     #[serde(flatten)]
     pub finding: Finding,
     pub status: Status,
-    /// Index into the gate's waivers of the waiver that matched, in force or expired.
+    /// Index into the gate's waivers of the waiver that counts: the first in force that
+    /// matches, else the first expired one that matches.
     #[serde(skip)]
     pub waiver: Option<usize>,
-    pub fingerprint: String,
+    /// Whether the baseline holds this finding (also when a waiver decides its status).
+    #[serde(skip)]
+    pub in_baseline: bool,
 }
 
 /// Findings with their status, and every waiver with its state.
@@ -107,7 +110,8 @@ impl Gate {
 }
 
 /// Applies waivers (as of `today`) and a baseline (fingerprints) to sorted findings.
-/// The first waiver that matches a finding is the one that counts.
+/// Waivers in force decide first, whatever their order in the file; an expired waiver
+/// never waives. A waiver's `matched` counts every finding its rule and glob match.
 pub fn apply(
     findings: Vec<Finding>,
     waivers: Vec<Waiver>,
@@ -115,18 +119,23 @@ pub fn apply(
     today: Date,
 ) -> Gate {
     let mut matched = vec![0usize; waivers.len()];
+    let in_force = |w: &Waiver| w.expires >= today;
     let judged = findings
         .into_iter()
         .map(|finding| {
-            let fingerprint = fingerprint(&finding);
-            let waiver = waivers.iter().position(|w| w.matches(&finding));
-            if let Some(i) = waiver {
-                matched[i] += 1;
+            for (i, w) in waivers.iter().enumerate() {
+                if w.matches(&finding) {
+                    matched[i] += 1;
+                }
             }
-            let in_force = waiver.is_some_and(|i| waivers[i].expires >= today);
-            let status = if in_force {
+            let live = waivers
+                .iter()
+                .position(|w| in_force(w) && w.matches(&finding));
+            let waiver = live.or_else(|| waivers.iter().position(|w| w.matches(&finding)));
+            let in_baseline = baseline.is_some_and(|b| b.contains(&finding.fingerprint));
+            let status = if live.is_some() {
                 Status::Waived
-            } else if baseline.is_some_and(|b| b.contains(&fingerprint)) {
+            } else if in_baseline {
                 Status::Baselined
             } else {
                 Status::Open
@@ -135,7 +144,7 @@ pub fn apply(
                 finding,
                 status,
                 waiver,
-                fingerprint,
+                in_baseline,
             }
         })
         .collect();
@@ -143,7 +152,7 @@ pub fn apply(
         .into_iter()
         .zip(matched)
         .map(|(waiver, matched)| WaiverReport {
-            state: if waiver.expires < today {
+            state: if !in_force(&waiver) {
                 WaiverState::Expired
             } else if matched == 0 {
                 WaiverState::Stale
@@ -157,11 +166,14 @@ pub fn apply(
     Gate { judged, waivers }
 }
 
-/// A finding's stable identity across runs: FNV-1a 64 of rule id, resource id and detail,
-/// as 16 hex digits. Stable across platforms and versions of this tool.
-pub fn fingerprint(f: &Finding) -> String {
+/// A finding's stable identity across runs: FNV-1a 64 of the rule id, the resource id
+/// and the rule's fingerprint key (its `@fingerprint` template rendered; empty for most
+/// rules, since a rule breaks a resource at most once), as 16 hex digits. Not the detail:
+/// its numbers move from one day to the next while nothing changed. Stable across
+/// platforms and versions of this tool.
+pub fn fingerprint(rule_id: &str, resource_id: &str, key: &str) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [&f.rule_id, &f.resource_id, &f.detail] {
+    for part in [rule_id, resource_id, key] {
         for b in part.bytes().chain([0u8]) {
             h ^= u64::from(b);
             h = h.wrapping_mul(0x0100_0000_01b3);
@@ -206,6 +218,7 @@ mod tests {
             resource_type: "security_group".into(),
             region: "cn-north-1".into(),
             detail: "open".into(),
+            fingerprint: fingerprint(rule, resource, ""),
         }
     }
 
@@ -235,7 +248,25 @@ mod tests {
     }
 
     #[test]
-    fn waivers_expire_go_stale_and_the_first_match_counts() {
+    fn an_expired_waiver_never_hides_one_in_force_whatever_the_order() {
+        let today: Date = "2026-11-20".parse().unwrap();
+        for order in [[0, 1], [1, 0]] {
+            let both = [
+                waiver("r1", "a", "2026-11-01"),
+                waiver("r1", "*", "2026-12-31"),
+            ];
+            let waivers = order.iter().map(|i| both[*i].clone()).collect();
+            let gate = apply(vec![finding("r1", "a")], waivers, None, today);
+            assert_eq!(gate.judged[0].status, Status::Waived, "order {order:?}");
+            assert!(
+                gate.waivers.iter().all(|w| w.matched == 1),
+                "order {order:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn waivers_expire_and_go_stale() {
         let today: Date = "2026-11-20".parse().unwrap();
         let findings = vec![finding("r1", "a"), finding("r1", "b"), finding("r2", "c")];
         let gate = apply(
@@ -257,8 +288,9 @@ mod tests {
         assert_eq!(
             states,
             [
+                // `matched` counts every finding a waiver covers, whichever decides.
                 (WaiverState::InForce, 1),
-                (WaiverState::InForce, 1),
+                (WaiverState::InForce, 2),
                 (WaiverState::Expired, 1),
                 (WaiverState::Stale, 0)
             ]
@@ -270,10 +302,13 @@ mod tests {
     #[test]
     fn baseline_marks_known_findings_and_fingerprints_are_stable() {
         let known = finding("r1", "a");
-        let fp = fingerprint(&known);
+        let fp = known.fingerprint.clone();
         assert_eq!(fp.len(), 16);
-        assert_eq!(fp, fingerprint(&known.clone()));
-        assert_ne!(fp, fingerprint(&finding("r1", "b")));
+        assert_eq!(fp, fingerprint("r1", "a", ""));
+        assert_ne!(fp, fingerprint("r1", "b", ""));
+        assert_ne!(fp, fingerprint("r1", "a", "22"), "the key counts");
+        // The parts are separated: ("r1a", "") is not ("r1", "a").
+        assert_ne!(fingerprint("r1a", "", ""), fingerprint("r1", "a", ""));
         let baseline: BTreeSet<String> = [fp].into();
         let gate = apply(
             vec![known, finding("r1", "b")],

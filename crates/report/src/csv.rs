@@ -124,7 +124,7 @@ pub fn findings(result: &CheckResult) -> String {
                 &f.detail,
                 rule_field(|r| &r.control),
                 rule_field(|r| &r.remediation),
-                &j.fingerprint,
+                &j.finding.fingerprint,
                 waiver.map_or("", |w| &w.owner),
                 waiver.map_or("", |w| &w.ticket),
                 &expires,
@@ -223,7 +223,7 @@ mod tests {
         }
         // In the gate's order, with their fingerprints.
         for (r, j) in records[1..].iter().zip(&result.gate.judged) {
-            assert_eq!(r[column("fingerprint")], j.fingerprint);
+            assert_eq!(r[column("fingerprint")], j.finding.fingerprint);
             assert_eq!(r[column("rule_id")], j.finding.rule_id);
             assert_eq!(r[column("severity")], j.finding.severity.as_str());
         }

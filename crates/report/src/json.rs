@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::{CheckResult, Verdict};
 
 /// Version of this JSON document's shape.
-pub const CHECK_JSON_VERSION: u32 = 1;
+pub const CHECK_JSON_VERSION: u32 = audit_model::FINDINGS_DOC_VERSION;
 
 #[derive(Serialize)]
 struct Doc<'a> {

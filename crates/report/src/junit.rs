@@ -204,12 +204,24 @@ fn suites(result: &CheckResult) -> Vec<Suite> {
         });
     }
 
-    if !result.gaps.is_empty() && !result.allow_incomplete {
+    // Gaps are always shown: as errors, or as skipped when --allow-incomplete accepted
+    // them, so that a test report never looks complete when the snapshot was not.
+    if !result.gaps.is_empty() {
         let cases = result
             .gaps
             .iter()
             .map(|g| {
                 let what = format!("{} {} in {}", g.service, g.operation, g.region);
+                if result.allow_incomplete {
+                    return Case {
+                        classname: "audit.coverage".to_string(),
+                        outcome: Outcome::Skipped(format!(
+                            "coverage gap accepted by --allow-incomplete: {}: {}",
+                            g.error_code, g.message
+                        )),
+                        name: what,
+                    };
+                }
                 Case {
                     classname: "audit.coverage".to_string(),
                     outcome: Outcome::Error {
@@ -518,17 +530,18 @@ mod tests {
     }
 
     #[test]
-    fn gaps_allowed_leave_no_coverage_suite() {
+    fn gaps_allowed_are_skipped_not_hidden() {
         let fx = fixture();
         let mut result = fx.result(None);
         result.allow_incomplete = true;
         let out = render(&result);
         let doc = roxmltree::Document::parse(&out).unwrap();
         assert_counts_consistent(&doc);
-        assert!(
-            doc.descendants()
-                .all(|n| n.attribute("name") != Some("coverage"))
-        );
+        let coverage = doc
+            .descendants()
+            .find(|n| n.attribute("name") == Some("coverage"))
+            .expect("the coverage suite stays");
+        assert_eq!(num(coverage, "skipped"), 1);
         assert_eq!(num(doc.root_element(), "errors"), 0);
         // The expired waiver still fails.
         assert!(
@@ -583,6 +596,7 @@ mod tests {
                 resource_type: nasty.clone(),
                 region: nasty.clone(),
                 detail: nasty.clone(),
+                fingerprint: audit_model::gate::fingerprint(&nasty, &nasty, ""),
             }],
             vec![],
             None,

@@ -482,6 +482,7 @@ pub(crate) mod fixture {
             resource_type: "security_group".into(),
             region: "cn-north-1".into(),
             detail: detail.into(),
+            fingerprint: audit_model::gate::fingerprint(rule, resource, ""),
         }
     }
 
@@ -531,9 +532,7 @@ pub(crate) mod fixture {
             ),
         ];
         sort_findings(&mut findings);
-        let baseline = [audit_model::gate::fingerprint(&findings[3])]
-            .into_iter()
-            .collect();
+        let baseline = [findings[3].fingerprint.clone()].into_iter().collect();
         let waiver = |rule: &str, resource: &str, expires: &str, ticket: &str| Waiver {
             rule: rule.into(),
             resource: resource.into(),

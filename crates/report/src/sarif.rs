@@ -303,15 +303,14 @@ pub fn render(result: &CheckResult) -> String {
                         kind: "resource",
                     }],
                 }],
-                partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, j.fingerprint.as_str())]),
+                partial_fingerprints: BTreeMap::from([(
+                    FINGERPRINT_KEY,
+                    j.finding.fingerprint.as_str(),
+                )]),
                 suppressions: suppression(result, j),
-                baseline_state: result.baseline.map(|_| {
-                    if j.status == Status::Baselined {
-                        "unchanged"
-                    } else {
-                        "new"
-                    }
-                }),
+                baseline_state: result
+                    .baseline
+                    .map(|_| if j.in_baseline { "unchanged" } else { "new" }),
                 properties: ResultProperties {
                     resource_type: &f.resource_type,
                     region: &f.region,
@@ -438,6 +437,7 @@ pub(crate) mod tests {
             resource_type: "security_group".into(),
             region: "cn-north-1".into(),
             detail: detail.into(),
+            fingerprint: audit_model::gate::fingerprint(rule, resource, ""),
         }
     }
 
@@ -513,7 +513,7 @@ pub(crate) mod tests {
             ),
         ];
         audit_model::sort_findings(&mut findings);
-        let baseline: BTreeSet<String> = [gate::fingerprint(&findings[2])].into();
+        let baseline: BTreeSet<String> = [findings[2].fingerprint.clone()].into();
         let gate = gate::apply(
             findings,
             vec![
@@ -695,7 +695,7 @@ pub(crate) mod tests {
             assert_eq!(r["message"]["text"], j.finding.detail.as_str());
             assert_eq!(
                 r["partialFingerprints"][FINGERPRINT_KEY],
-                j.fingerprint.as_str()
+                j.finding.fingerprint.as_str()
             );
             let loc = &r["locations"][0];
             assert_eq!(
