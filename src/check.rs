@@ -130,8 +130,9 @@ pub fn judge(
 }
 
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
-    let judgement = judge(&args.snapshot, &args.pack, &args.gate, args.workers)?;
-    let result = judgement.result(args.fail_on, args.allow_incomplete);
+    let a = &args.judge;
+    let judgement = judge(&a.snapshot, &a.pack, &a.gate, a.workers)?;
+    let result = judgement.result(a.fail_on, a.allow_incomplete);
     let text = match args.format {
         CheckFormat::Table => audit_report::table::render(&result),
         CheckFormat::Json => audit_report::json::render(&result),

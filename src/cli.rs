@@ -77,13 +77,8 @@ pub enum ReportFormat {
 
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The snapshot to judge.
-    #[arg(long, value_name = "FILE")]
-    pub snapshot: PathBuf,
     #[command(flatten)]
-    pub pack: PackArgs,
-    #[command(flatten)]
-    pub gate: GateArgs,
+    pub judge: JudgeArgs,
     /// Formats to write, comma-separated.
     #[arg(
         long,
@@ -95,15 +90,6 @@ pub struct ReportArgs {
     /// Folder for the reports (created when missing).
     #[arg(long, value_name = "DIR", default_value = "reports")]
     pub out: PathBuf,
-    /// Lowest severity that fails the gate.
-    #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
-    pub fail_on: Severity,
-    /// Judge a snapshot with coverage gaps instead of failing as incomplete.
-    #[arg(long)]
-    pub allow_incomplete: bool,
-    /// Worker threads judging resources, 1 to 256 (default: the number of cores).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub workers: Option<u16>,
 }
 
 #[derive(Debug, Args)]
@@ -131,6 +117,16 @@ pub enum CheckFormat {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+}
+
+/// What `check` and `report` judge, and how.
+#[derive(Debug, Args)]
+pub struct JudgeArgs {
     /// The snapshot to judge (JSON, format v1; see docs/snapshot.md).
     #[arg(long, value_name = "FILE")]
     pub snapshot: PathBuf,
@@ -141,14 +137,11 @@ pub struct CheckArgs {
     /// Lowest severity that fails the gate.
     #[arg(long, value_name = "SEVERITY", default_value = "low", value_parser = parse_severity)]
     pub fail_on: Severity,
-    /// Output format on stdout.
-    #[arg(long, value_enum, default_value = "table")]
-    pub format: CheckFormat,
-    /// Judge a snapshot with coverage gaps instead of exiting 4.
+    /// Judge a snapshot with coverage gaps instead of failing it as incomplete (exit 4).
     #[arg(long)]
     pub allow_incomplete: bool,
     /// Worker threads judging resources, 1 to 256 (default: the number of cores).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    #[arg(long, value_name = "N", value_parser = parse_workers)]
     pub workers: Option<u16>,
 }
 
@@ -225,11 +218,18 @@ pub enum BenchCommand {
         snapshot: PathBuf,
         #[arg(long, value_enum, default_value = "cedar")]
         engine: Engine,
-        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+        #[arg(long, value_name = "N", value_parser = parse_workers)]
         workers: Option<u16>,
     },
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
+}
+
+fn parse_workers(s: &str) -> Result<u16, String> {
+    match s.parse::<u16>() {
+        Ok(n @ 1..=256) => Ok(n),
+        _ => Err(format!("`{s}` is not a number of workers from 1 to 256")),
+    }
 }

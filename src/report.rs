@@ -29,8 +29,9 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
 
 /// Judges and writes; returns the verdict and the list of files written.
 pub fn write(args: &ReportArgs) -> Result<(Exit, String), Failure> {
-    let judgement = judge(&args.snapshot, &args.pack, &args.gate, args.workers)?;
-    let result = judgement.result(args.fail_on, args.allow_incomplete);
+    let a = &args.judge;
+    let judgement = judge(&a.snapshot, &a.pack, &a.gate, a.workers)?;
+    let result = judgement.result(a.fail_on, a.allow_incomplete);
     let written = write_reports(&result, &args.format, &args.out)?;
     let exit = result.verdict().into();
     std::mem::forget(judgement);
