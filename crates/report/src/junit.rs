@@ -345,6 +345,7 @@ mod tests {
 
     use super::*;
     use crate::sarif::tests::{HOSTILE, fixture, header};
+    use crate::testkit::empty_result;
 
     fn num(node: roxmltree::Node, name: &str) -> usize {
         node.attribute(name).unwrap().parse().unwrap()
@@ -554,18 +555,7 @@ mod tests {
     fn no_rules_no_findings_is_an_empty_valid_report() {
         let header = header();
         let gate = Gate::default();
-        let result = CheckResult {
-            snapshot_file: "snap.json",
-            header: &header,
-            resources: 0,
-            gate: &gate,
-            gaps: vec![],
-            fail_on: Severity::Low,
-            allow_incomplete: false,
-            baseline: None,
-            rules: &[],
-            tool_version: "0.1.0",
-        };
+        let result = empty_result(&header, &gate);
         let out = render(&result);
         assert_eq!(
             out,

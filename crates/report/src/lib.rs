@@ -156,3 +156,41 @@ impl CheckResult<'_> {
             .map(|i| &self.rules[i])
     }
 }
+
+/// Builders shared by the renderers' tests.
+#[cfg(test)]
+pub(crate) mod testkit {
+    use audit_model::gate::Gate;
+    use audit_model::{Finding, Header, Severity};
+
+    use crate::CheckResult;
+
+    /// A finding on a security group in cn-north-1, fingerprinted as the engine would.
+    pub fn finding(rule: &str, severity: Severity, resource: &str, detail: &str) -> Finding {
+        Finding {
+            rule_id: rule.into(),
+            severity,
+            resource_id: resource.into(),
+            resource_type: "security_group".into(),
+            region: "cn-north-1".into(),
+            detail: detail.into(),
+            fingerprint: audit_model::gate::fingerprint(rule, resource, ""),
+        }
+    }
+
+    /// A result with no rules, no gaps and the given findings.
+    pub fn empty_result<'a>(header: &'a Header, gate: &'a Gate) -> CheckResult<'a> {
+        CheckResult {
+            snapshot_file: "snap.json",
+            header,
+            resources: 0,
+            gate,
+            gaps: vec![],
+            fail_on: Severity::Low,
+            allow_incomplete: false,
+            baseline: None,
+            rules: &[],
+            tool_version: "0.1.0",
+        }
+    }
+}

@@ -438,8 +438,9 @@ pub fn render(result: &CheckResult) -> String {
 #[cfg(test)]
 pub(crate) mod fixture {
     use audit_model::gate::{Gate, Waiver, apply};
-    use audit_model::{Finding, Gap, Header, Partition, Provider, Severity, Tool, sort_findings};
+    use audit_model::{Gap, Header, Partition, Provider, Severity, Tool, sort_findings};
 
+    use crate::testkit::finding;
     use crate::{CheckResult, RuleInfo};
 
     /// A resource id that tries to end its cell, add a row and run a script.
@@ -471,18 +472,6 @@ pub(crate) mod fixture {
                 rules: &self.rules,
                 tool_version: "0.1.0",
             }
-        }
-    }
-
-    fn finding(rule: &str, severity: Severity, resource: &str, detail: &str) -> Finding {
-        Finding {
-            rule_id: rule.into(),
-            severity,
-            resource_id: resource.into(),
-            resource_type: "security_group".into(),
-            region: "cn-north-1".into(),
-            detail: detail.into(),
-            fingerprint: audit_model::gate::fingerprint(rule, resource, ""),
         }
     }
 

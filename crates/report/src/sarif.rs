@@ -405,10 +405,11 @@ pub(crate) mod tests {
     use std::collections::BTreeSet;
 
     use audit_model::gate::{self, Gate, Waiver};
-    use audit_model::{Finding, Gap, Header, Partition, Provider, Severity, Tool};
+    use audit_model::{Gap, Header, Partition, Provider, Severity, Tool};
     use serde_json::Value;
 
     use super::*;
+    use crate::testkit::{empty_result, finding};
 
     pub(crate) const HOSTILE: &str =
         "arn:aws-cn:ec2:cn-north-1:1:security-group/sg-<x>&\"y\"]]>'z'\u{1b}[31m\u{7}\u{fffe}";
@@ -426,18 +427,6 @@ pub(crate) mod tests {
                 version: "0.1.0".into(),
             },
             gaps: vec![],
-        }
-    }
-
-    fn finding(rule: &str, severity: Severity, resource: &str, detail: &str) -> Finding {
-        Finding {
-            rule_id: rule.into(),
-            severity,
-            resource_id: resource.into(),
-            resource_type: "security_group".into(),
-            region: "cn-north-1".into(),
-            detail: detail.into(),
-            fingerprint: audit_model::gate::fingerprint(rule, resource, ""),
         }
     }
 
@@ -811,18 +800,7 @@ pub(crate) mod tests {
     fn empty_result_is_valid_too() {
         let header = header();
         let gate = Gate::default();
-        let result = CheckResult {
-            snapshot_file: "snap.json",
-            header: &header,
-            resources: 0,
-            gate: &gate,
-            gaps: vec![],
-            fail_on: Severity::Low,
-            allow_incomplete: false,
-            baseline: None,
-            rules: &[],
-            tool_version: "0.1.0",
-        };
+        let result = empty_result(&header, &gate);
         let doc: Value = serde_json::from_str(&render(&result)).unwrap();
         assert!(schema_errors(&doc).is_empty());
         assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
