@@ -181,21 +181,6 @@ type Case = (
     &'static [&'static str],
 );
 
-/// Writes a variant of the clean fixture, changed by `edit`, and returns its path.
-fn variant(
-    dir: &tempfile::TempDir,
-    name: &str,
-    edit: impl FnOnce(&mut serde_json::Value),
-) -> String {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap())
-            .unwrap();
-    edit(&mut doc);
-    let path = dir.path().join(name);
-    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
-    path.to_str().unwrap().to_string()
-}
-
 #[test]
 fn inconsistent_resources_are_refused_at_their_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -245,7 +230,7 @@ fn inconsistent_resources_are_refused_at_their_place() {
         ),
     ];
     for (name, edit, needles) in cases {
-        let path = variant(&dir, name, edit);
+        let path = edited_fixture(&dir, "clean/aws-cn.json", name, edit);
         let mut all = vec![path.as_str()];
         all.extend_from_slice(needles);
         refused(&["check", "--snapshot", &path], &all);

@@ -43,16 +43,13 @@ fn fail_on_sets_the_threshold() {
 #[test]
 fn gaps_fail_closed_unless_allowed() {
     let dir = tempfile::tempdir().unwrap();
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap())
-            .unwrap();
-    doc["gaps"] = serde_json::json!([{
-        "service": "ec2", "region": "cn-north-1", "operation": "DescribeSecurityGroups",
-        "error_code": "UnauthorizedOperation", "message": "not authorized"
-    }]);
-    let path = dir.path().join("gappy.json");
-    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
-    let p = path.to_str().unwrap();
+    let path = edited_fixture(&dir, "clean/aws-cn.json", "gappy.json", |doc| {
+        doc["gaps"] = serde_json::json!([{
+            "service": "ec2", "region": "cn-north-1", "operation": "DescribeSecurityGroups",
+            "error_code": "UnauthorizedOperation", "message": "not authorized"
+        }]);
+    });
+    let p = path.as_str();
     let out = audit(&["check", "--snapshot", p]);
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     assert!(stdout(&out).contains("DescribeSecurityGroups"));
@@ -113,21 +110,17 @@ fn output_is_byte_identical_across_runs() {
 #[test]
 fn hostile_strings_cannot_break_the_table() {
     let dir = tempfile::tempdir().unwrap();
-    let mut doc: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(fixture("rules/tags-mandatory-missing/fail.json")).unwrap(),
-    )
-    .unwrap();
     let hostile = "evil\u{1b}[31mRED\u{1b}[0m\nsecond line | =cmd|' /C calc'!A0";
-    doc["resources"][0]["id"] =
-        serde_json::Value::String(format!("arn:aws-cn:s3:::fail-{hostile}"));
-    let path = dir.path().join("hostile.json");
-    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
-    let out = audit(&[
-        "check",
-        "--snapshot",
-        path.to_str().unwrap(),
-        "--allow-incomplete",
-    ]);
+    let path = edited_fixture(
+        &dir,
+        "rules/tags-mandatory-missing/fail.json",
+        "hostile.json",
+        |doc| {
+            doc["resources"][0]["id"] =
+                serde_json::Value::String(format!("arn:aws-cn:s3:::fail-{hostile}"));
+        },
+    );
+    let out = audit(&["check", "--snapshot", path.as_str(), "--allow-incomplete"]);
     let text = stdout(&out);
     assert_eq!(code(&out), 1, "{text}");
     assert!(!text.contains('\u{1b}'), "raw escape reached the terminal");
@@ -243,21 +236,12 @@ fn an_aws_account_without_root_information_is_incomplete() {
 #[test]
 fn regions_left_out_of_the_header_still_need_a_trail() {
     let dir = tempfile::tempdir().unwrap();
-    let mut doc: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("clean/aws-cn.json")).unwrap())
-            .unwrap();
-    doc["regions"] = serde_json::json!([]);
-    // The only trail now covers its own region only.
-    doc["resources"][1]["properties"]["is_multi_region"] = false.into();
-    let path = dir.path().join("no-regions.json");
-    std::fs::write(&path, serde_json::to_string(&doc).unwrap()).unwrap();
-    let out = audit(&[
-        "check",
-        "--snapshot",
-        path.to_str().unwrap(),
-        "--format",
-        "json",
-    ]);
+    let path = edited_fixture(&dir, "clean/aws-cn.json", "no-regions.json", |doc| {
+        doc["regions"] = serde_json::json!([]);
+        // The only trail now covers its own region only.
+        doc["resources"][1]["properties"]["is_multi_region"] = false.into();
+    });
+    let out = audit(&["check", "--snapshot", path.as_str(), "--format", "json"]);
     let doc: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
     let finding = doc["findings"]
         .as_array()

@@ -61,3 +61,18 @@ pub fn pairs(outcome: &Outcome) -> BTreeSet<(String, String)> {
         .map(|f| (f.rule_id.clone(), f.resource_id.clone()))
         .collect()
 }
+
+/// Writes `fixtures/REL`, changed by `edit`, to `DIR/NAME`, and returns the path.
+pub fn edited_fixture(
+    dir: &tempfile::TempDir,
+    rel: &str,
+    name: &str,
+    edit: impl FnOnce(&mut serde_json::Value),
+) -> String {
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(fixture(rel)).unwrap()).unwrap();
+    edit(&mut doc);
+    let path = dir.path().join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    path.to_str().unwrap().to_string()
+}

@@ -283,18 +283,15 @@ fn a_baseline_fails_only_new_findings_and_diff_names_them() {
     assert!(doc["summary"]["baselined"].as_u64().unwrap() > 30);
 
     // One new bad resource: exactly its findings are open.
-    let mut snap: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join(old)).unwrap()).unwrap();
-    snap["resources"].as_array_mut().unwrap().push(serde_json::json!({
+    let new_path = edited_fixture(&dir, "realistic/aws-cn.json", "new.json", |snap| {
+        snap["resources"].as_array_mut().unwrap().push(serde_json::json!({
         "id": "arn:aws-cn:ec2:cn-north-1:210987654321:volume/vol-new", "type": "ebs_volume",
         "region": "cn-north-1", "tags": {"owner": "a", "cost-center": "b", "env": "c", "data-class": "internal"},
         "properties": {"volume_id": "vol-new", "volume_type": "gp3", "size_gib": 10, "encrypted": false,
                        "state": "in-use", "attached_instance_ids": ["i-1"]}
     }));
-    // One old finding fixed: the unattached volume's rule no longer applies once removed.
-    let new_path = dir.path().join("new.json");
-    std::fs::write(&new_path, serde_json::to_string(&snap).unwrap()).unwrap();
-    let n = new_path.to_str().unwrap();
+    });
+    let n = new_path.as_str();
     let out = audit(&[
         "check",
         "--snapshot",
@@ -345,32 +342,31 @@ fn baselines_survive_a_day_and_partial_fixes_but_not_new_exposure() {
     )
     .unwrap();
     let b = base.to_str().unwrap();
-    let mut snap: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(repo().join(old)).unwrap()).unwrap();
-    snap["collected_at"] = "2026-11-21T02:00:00Z".into();
-    let resources = snap["resources"].as_array_mut().unwrap();
-    // A partial fix: one of four missing tags added.
-    let untagged = resources
-        .iter_mut()
-        .find(|r| r["type"] == "vpc" && r["tags"].as_object().unwrap().is_empty())
-        .expect("an untagged vpc in the fixture");
-    untagged["tags"]["owner"] = "netops".into();
-    // New exposure on a security group already baselined for port 22.
-    let sg = resources
-        .iter_mut()
-        .find(|r| {
-            r["id"] == "arn:aws-cn:ec2:cn-north-1:210987654321:security-group/sg-0a11b22c33d44e501"
-        })
-        .unwrap();
-    sg["properties"]["ingress"].as_array_mut().unwrap().push(serde_json::json!(
+    let next = edited_fixture(&dir, "realistic/aws-cn.json", "next.json", |snap| {
+        snap["collected_at"] = "2026-11-21T02:00:00Z".into();
+        let resources = snap["resources"].as_array_mut().unwrap();
+        // A partial fix: one of four missing tags added.
+        let untagged = resources
+            .iter_mut()
+            .find(|r| r["type"] == "vpc" && r["tags"].as_object().unwrap().is_empty())
+            .expect("an untagged vpc in the fixture");
+        untagged["tags"]["owner"] = "netops".into();
+        // New exposure on a security group already baselined for port 22.
+        let sg = resources
+            .iter_mut()
+            .find(|r| {
+                r["id"]
+                    == "arn:aws-cn:ec2:cn-north-1:210987654321:security-group/sg-0a11b22c33d44e501"
+            })
+            .unwrap();
+        sg["properties"]["ingress"].as_array_mut().unwrap().push(serde_json::json!(
         {"protocol": "tcp", "from_port": 3389, "to_port": 3389, "ipv4_ranges": ["0.0.0.0/0"], "ipv6_ranges": []}
     ));
-    let next = dir.path().join("next.json");
-    std::fs::write(&next, serde_json::to_string(&snap).unwrap()).unwrap();
+    });
     let out = audit(&[
         "check",
         "--snapshot",
-        next.to_str().unwrap(),
+        next.as_str(),
         "--baseline",
         b,
         "--format",
@@ -458,18 +454,15 @@ fn baselines_and_diffs_refuse_other_accounts_versions_and_hidden_gaps() {
     );
 
     // A side with a gap: its missing findings must not read as fixed.
-    let mut snap: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(fixture("realistic/aws-cn.json")).unwrap())
-            .unwrap();
-    snap["resources"]
-        .as_array_mut()
-        .unwrap()
-        .retain(|r| r["type"] != "security_group");
-    snap["gaps"] = serde_json::json!([{"service": "ec2", "region": "cn-north-1",
+    let gappy = edited_fixture(&dir, "realistic/aws-cn.json", "gappy.json", |snap| {
+        snap["resources"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|r| r["type"] != "security_group");
+        snap["gaps"] = serde_json::json!([{"service": "ec2", "region": "cn-north-1",
         "operation": "DescribeSecurityGroups", "error_code": "AccessDenied", "message": "denied"}]);
-    let gappy = dir.path().join("gappy.json");
-    std::fs::write(&gappy, serde_json::to_string(&snap).unwrap()).unwrap();
-    let p = gappy.to_str().unwrap();
+    });
+    let p = gappy.as_str();
     let out = audit(&["diff", "fixtures/realistic/aws-cn.json", p]);
     assert_eq!(code(&out), 4, "{}", stdout(&out));
     assert!(
