@@ -1,0 +1,264 @@
+//! EC2 in one region: security groups, VPCs and their flow logs, instances, volumes and
+//! the account's own snapshots.
+
+use std::collections::BTreeMap;
+
+use audit_model::resource::{EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, SecurityGroup, Vpc};
+use audit_model::{Kind, Resource};
+use aws_sdk_ec2::Client;
+use aws_sdk_ec2::types::Tag;
+
+use crate::Ctx;
+use crate::convert::tags;
+use crate::shard::{Shard, Site};
+
+fn ec2_tags(list: &[Tag]) -> BTreeMap<String, String> {
+    tags(list.iter().map(|t| (t.key(), t.value())))
+}
+
+pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
+    let client = Client::new(&ctx.config(region));
+    let site = Site {
+        service: "ec2",
+        region,
+    };
+    let mut shard = Shard::default();
+    let arn = |kind: &str, id: &str| {
+        format!(
+            "arn:{}:ec2:{region}:{}:{kind}/{id}",
+            ctx.partition, ctx.account_id
+        )
+    };
+    let resource = |id: String, t: BTreeMap<String, String>, kind: Kind| Resource {
+        id,
+        region: region.to_string(),
+        tags: t,
+        kind,
+    };
+
+    let (groups, vpcs, flow_logs, reservations, volumes, snapshots) = futures_util::join!(
+        client
+            .describe_security_groups()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_vpcs()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_flow_logs()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_volumes()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_snapshots()
+            .owner_ids("self")
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+    );
+
+    for g in shard
+        .take(site, "DescribeSecurityGroups", groups)
+        .unwrap_or_default()
+    {
+        let Some(group_id) = g.group_id() else {
+            continue;
+        };
+        let ingress = g
+            .ip_permissions()
+            .iter()
+            .map(|p| IngressRule {
+                protocol: p.ip_protocol().unwrap_or("-1").to_string(),
+                from_port: p.from_port(),
+                to_port: p.to_port(),
+                ipv4_ranges: p
+                    .ip_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ip())
+                    .map(str::to_string)
+                    .collect(),
+                ipv6_ranges: p
+                    .ipv6_ranges()
+                    .iter()
+                    .filter_map(|r| r.cidr_ipv6())
+                    .map(str::to_string)
+                    .collect(),
+            })
+            .collect();
+        shard.resources.push(resource(
+            arn("security-group", group_id),
+            ec2_tags(g.tags()),
+            Kind::SecurityGroup(SecurityGroup {
+                group_id: group_id.to_string(),
+                name: g.group_name().unwrap_or_default().to_string(),
+                vpc_id: g.vpc_id().map(str::to_string),
+                ingress,
+            }),
+        ));
+    }
+
+    // Flow logs are only known when their call worked: without it, a VPC's flow logs are
+    // unknown (a gap), not absent.
+    let mut logs_of: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for f in shard
+        .take(site, "DescribeFlowLogs", flow_logs)
+        .unwrap_or_default()
+    {
+        if f.flow_log_status() == Some("ACTIVE")
+            && let (Some(vpc), Some(id)) = (f.resource_id(), f.flow_log_id())
+        {
+            logs_of
+                .entry(vpc.to_string())
+                .or_default()
+                .push(id.to_string());
+        }
+    }
+    for v in shard.take(site, "DescribeVpcs", vpcs).unwrap_or_default() {
+        let Some(vpc_id) = v.vpc_id() else { continue };
+        let mut flow_log_ids = logs_of.remove(vpc_id).unwrap_or_default();
+        flow_log_ids.sort();
+        shard.resources.push(resource(
+            arn("vpc", vpc_id),
+            ec2_tags(v.tags()),
+            Kind::Vpc(Vpc {
+                vpc_id: vpc_id.to_string(),
+                is_default: v.is_default().unwrap_or(false),
+                cidr: v.cidr_block().unwrap_or_default().to_string(),
+                flow_log_ids,
+            }),
+        ));
+    }
+
+    for r in shard
+        .take(site, "DescribeInstances", reservations)
+        .unwrap_or_default()
+    {
+        for i in r.instances() {
+            let Some(instance_id) = i.instance_id() else {
+                continue;
+            };
+            let state = i
+                .state()
+                .and_then(|s| s.name())
+                .map(|n| n.as_str().to_string())
+                .unwrap_or_default();
+            // A terminated instance is gone; it lingers in the API for an hour.
+            if state == "terminated" {
+                continue;
+            }
+            let mut volume_ids: Vec<String> = i
+                .block_device_mappings()
+                .iter()
+                .filter_map(|m| m.ebs()?.volume_id().map(str::to_string))
+                .collect();
+            volume_ids.sort();
+            shard.resources.push(resource(
+                arn("instance", instance_id),
+                ec2_tags(i.tags()),
+                Kind::Ec2Instance(Ec2Instance {
+                    instance_id: instance_id.to_string(),
+                    instance_type: i
+                        .instance_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
+                    state,
+                    volume_ids,
+                    public_ip: i.public_ip_address().map(str::to_string),
+                }),
+            ));
+        }
+    }
+
+    for v in shard
+        .take(site, "DescribeVolumes", volumes)
+        .unwrap_or_default()
+    {
+        let Some(volume_id) = v.volume_id() else {
+            continue;
+        };
+        let mut attached: Vec<String> = v
+            .attachments()
+            .iter()
+            .filter_map(|a| a.instance_id().map(str::to_string))
+            .collect();
+        attached.sort();
+        shard.resources.push(resource(
+            arn("volume", volume_id),
+            ec2_tags(v.tags()),
+            Kind::EbsVolume(EbsVolume {
+                volume_id: volume_id.to_string(),
+                volume_type: v
+                    .volume_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                size_gib: v.size().unwrap_or(0).max(0) as u64,
+                encrypted: v.encrypted().unwrap_or(false),
+                state: v
+                    .state()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                attached_instance_ids: attached,
+            }),
+        ));
+    }
+
+    for s in shard
+        .take(site, "DescribeSnapshots", snapshots)
+        .unwrap_or_default()
+    {
+        let Some(snapshot_id) = s.snapshot_id() else {
+            continue;
+        };
+        shard.resources.push(resource(
+            arn("snapshot", snapshot_id),
+            ec2_tags(s.tags()),
+            Kind::EbsSnapshot(EbsSnapshot {
+                snapshot_id: snapshot_id.to_string(),
+                volume_id: s.volume_id().map(str::to_string),
+                size_gib: s.volume_size().unwrap_or(0).max(0) as u64,
+                encrypted: s.encrypted().unwrap_or(false),
+            }),
+        ));
+    }
+    shard
+}
+
+/// The regions enabled for the account, as EC2 reports them.
+pub async fn enabled_regions(ctx: &Ctx) -> Result<Vec<String>, String> {
+    let client = Client::new(&ctx.config(ctx.home_region()));
+    let out = client
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| crate::gap::describe(&e).1)?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter(|r| r.opt_in_status() != Some("not-opted-in"))
+        .filter_map(|r| r.region_name())
+        .filter(|r| crate::regions::partition_of(r) == Some(ctx.partition))
+        .map(str::to_string)
+        .collect();
+    regions.sort();
+    regions.dedup();
+    Ok(regions)
+}

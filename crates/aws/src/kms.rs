@@ -1,0 +1,118 @@
+//! KMS in one region: keys, who manages them, their state, rotation and tags.
+
+use audit_model::resource::KmsKey;
+use audit_model::{Kind, Resource};
+use aws_sdk_kms::Client;
+use aws_sdk_kms::types::{KeyManagerType, KeyState};
+use futures_util::stream::{self, StreamExt};
+
+use crate::Ctx;
+use crate::shard::{Shard, Site};
+
+pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
+    let client = Client::new(&ctx.config(region));
+    let site = Site {
+        service: "kms",
+        region,
+    };
+    let mut shard = Shard::default();
+    let Some(keys) = shard.take(
+        site,
+        "ListKeys",
+        client
+            .list_keys()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    ) else {
+        return shard;
+    };
+    let client = &client;
+    let done: Vec<Shard> = stream::iter(keys)
+        .map(|k| async move {
+            let mut shard = Shard::default();
+            let Some(key_id) = k.key_id() else {
+                return shard;
+            };
+            let Some(meta) = shard
+                .take(
+                    site,
+                    "DescribeKey",
+                    client.describe_key().key_id(key_id).send().await,
+                )
+                .and_then(|o| o.key_metadata().cloned())
+            else {
+                return shard;
+            };
+            let customer = meta.key_manager() == Some(&KeyManagerType::Customer);
+            let usable = matches!(
+                meta.key_state(),
+                Some(KeyState::Enabled | KeyState::Disabled)
+            );
+            // AWS-managed keys rotate by themselves; asymmetric and HMAC keys cannot
+            // rotate (UnsupportedOperationException): both are answers, not gaps.
+            let rotation_enabled = if customer && usable {
+                shard
+                    .take_or_absent(
+                        site,
+                        "GetKeyRotationStatus",
+                        &["UnsupportedOperationException"],
+                        client.get_key_rotation_status().key_id(key_id).send().await,
+                    )
+                    .flatten()
+                    .is_some_and(|o| o.key_rotation_enabled())
+            } else {
+                !customer
+            };
+            let tags = if customer {
+                shard
+                    .take(
+                        site,
+                        "ListResourceTags",
+                        client.list_resource_tags().key_id(key_id).send().await,
+                    )
+                    .map(|o| {
+                        o.tags()
+                            .iter()
+                            .map(|t| (t.tag_key().to_string(), t.tag_value().to_string()))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            } else {
+                Default::default()
+            };
+            let arn = meta.arn().map(str::to_string).unwrap_or_else(|| {
+                format!(
+                    "arn:{}:kms:{region}:{}:key/{key_id}",
+                    ctx.partition, ctx.account_id
+                )
+            });
+            shard.resources.push(Resource {
+                id: arn,
+                region: region.to_string(),
+                tags,
+                kind: Kind::KmsKey(KmsKey {
+                    key_id: key_id.to_string(),
+                    manager: meta
+                        .key_manager()
+                        .map(|m| m.as_str().to_string())
+                        .unwrap_or_default(),
+                    state: meta
+                        .key_state()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    rotation_enabled,
+                }),
+            });
+            shard
+        })
+        .buffer_unordered(ctx.fan_out)
+        .collect()
+        .await;
+    for s in done {
+        shard.absorb(s);
+    }
+    shard
+}

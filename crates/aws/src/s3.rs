@@ -1,0 +1,154 @@
+//! S3: every bucket of the account (the list is global), each judged where it lives.
+
+use audit_model::resource::{PublicAccessBlock, S3Bucket};
+use audit_model::{GLOBAL_REGION, Kind, Resource};
+use aws_sdk_s3::Client;
+use aws_sdk_s3::types::{BucketLocationConstraint, ExpirationStatus};
+use futures_util::stream::{self, StreamExt};
+
+use crate::Ctx;
+use crate::convert::tags;
+use crate::shard::{Shard, Site};
+
+fn client(ctx: &Ctx, region: &str) -> Client {
+    let conf = aws_sdk_s3::config::Builder::from(&ctx.config(region))
+        .force_path_style(ctx.endpoint_url.is_some())
+        .build();
+    Client::from_conf(conf)
+}
+
+pub async fn collect(ctx: &Ctx) -> Shard {
+    let home = client(ctx, ctx.home_region());
+    let mut shard = Shard::default();
+    let site = Site {
+        service: "s3",
+        region: GLOBAL_REGION,
+    };
+    let Some(pages) = shard.take(
+        site,
+        "ListBuckets",
+        home.list_buckets()
+            .into_paginator()
+            .send()
+            .try_collect()
+            .await,
+    ) else {
+        return shard;
+    };
+    let names: Vec<String> = pages
+        .iter()
+        .flat_map(|p| {
+            p.buckets()
+                .iter()
+                .filter_map(|b| b.name().map(str::to_string))
+        })
+        .collect();
+    let home = &home;
+    let done: Vec<Shard> = stream::iter(names)
+        .map(|name| async move { bucket(ctx, home, name).await })
+        .buffer_unordered(ctx.fan_out)
+        .collect()
+        .await;
+    for s in done {
+        shard.absorb(s);
+    }
+    shard
+}
+
+async fn bucket(ctx: &Ctx, home: &Client, name: String) -> Shard {
+    let mut shard = Shard::default();
+    // ListBuckets does not say where a bucket is; GetBucketLocation does (null: us-east-1,
+    // `EU`: eu-west-1, the legacy name).
+    let location = shard.take(
+        Site {
+            service: "s3",
+            region: GLOBAL_REGION,
+        },
+        "GetBucketLocation",
+        home.get_bucket_location().bucket(&name).send().await,
+    );
+    let Some(location) = location else {
+        return shard;
+    };
+    let region = match location.location_constraint() {
+        None => "us-east-1".to_string(),
+        Some(BucketLocationConstraint::Eu) => "eu-west-1".to_string(),
+        Some(c) if c.as_str().is_empty() => "us-east-1".to_string(),
+        Some(c) => c.as_str().to_string(),
+    };
+    let client = client(ctx, &region);
+    let site = Site {
+        service: "s3",
+        region: &region,
+    };
+    let (tagging, encryption, pab, lifecycle) = futures_util::join!(
+        client.get_bucket_tagging().bucket(&name).send(),
+        client.get_bucket_encryption().bucket(&name).send(),
+        client.get_public_access_block().bucket(&name).send(),
+        client
+            .get_bucket_lifecycle_configuration()
+            .bucket(&name)
+            .send(),
+    );
+    // "Not configured" answers are facts about the bucket, not gaps.
+    let tagging = shard.take_or_absent(site, "GetBucketTagging", &["NoSuchTagSet"], tagging);
+    let encryption = shard.take_or_absent(
+        site,
+        "GetBucketEncryption",
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+        encryption,
+    );
+    let pab = shard.take_or_absent(
+        site,
+        "GetPublicAccessBlock",
+        &["NoSuchPublicAccessBlockConfiguration"],
+        pab,
+    );
+    let lifecycle = shard.take_or_absent(
+        site,
+        "GetBucketLifecycleConfiguration",
+        &["NoSuchLifecycleConfiguration"],
+        lifecycle,
+    );
+    let bucket_tags = tagging
+        .flatten()
+        .map(|t| tags(t.tag_set().iter().map(|t| (Some(t.key()), Some(t.value())))))
+        .unwrap_or_default();
+    let encryption = encryption.flatten().and_then(|e| {
+        e.server_side_encryption_configuration()?
+            .rules()
+            .iter()
+            .find_map(|r| r.apply_server_side_encryption_by_default())
+            .map(|d| d.sse_algorithm().as_str().to_string())
+    });
+    let public_access_block = pab.flatten().and_then(|p| {
+        p.public_access_block_configuration()
+            .map(|c| PublicAccessBlock {
+                block_public_acls: c.block_public_acls().unwrap_or(false),
+                ignore_public_acls: c.ignore_public_acls().unwrap_or(false),
+                block_public_policy: c.block_public_policy().unwrap_or(false),
+                restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
+            })
+    });
+    let lifecycle_rules = lifecycle
+        .flatten()
+        .map(|l| {
+            l.rules()
+                .iter()
+                .filter(|r| r.status() == &ExpirationStatus::Enabled)
+                .count() as u32
+        })
+        .unwrap_or(0);
+    shard.resources.push(Resource {
+        id: format!("arn:{}:s3:::{name}", ctx.partition),
+        region: region.clone(),
+        tags: bucket_tags,
+        kind: Kind::S3Bucket(S3Bucket {
+            name,
+            encryption,
+            public_access_block,
+            lifecycle_rules,
+        }),
+    });
+    shard
+}
