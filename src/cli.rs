@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use audit_model::Severity;
+use audit_aws::Service;
+use audit_model::{Partition, Severity};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Debug, Parser)]
@@ -20,6 +21,11 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Read an AWS account into a snapshot (and optionally its costs). Credentials come
+    /// from the default chain: environment, profile, SSO, web identity, instance metadata.
+    Collect(CollectArgs),
+    /// Join snapshot shards of one account (one per region or service) into one snapshot.
+    Merge(MergeArgs),
     /// Judge a snapshot against the rules; the exit code is the gate's verdict.
     Check(CheckArgs),
     /// Write the reports (Markdown, CSV, JSON, SARIF, JUnit) of a snapshot into a folder;
@@ -221,6 +227,84 @@ pub enum BenchCommand {
         #[arg(long, value_name = "N", value_parser = parse_workers)]
         workers: Option<u16>,
     },
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// A named profile of ~/.aws/config and ~/.aws/credentials.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+    /// A region to read; repeat or separate with commas. Default: every region enabled
+    /// for the account.
+    #[arg(
+        long,
+        value_name = "REGION",
+        value_delimiter = ',',
+        conflicts_with = "all_regions"
+    )]
+    pub region: Vec<String>,
+    /// Read every region enabled for the account (the default when no --region is given).
+    #[arg(long)]
+    pub all_regions: bool,
+    /// aws, aws-cn (Beijing, Ningxia) or aws-us-gov. Default: the partition of the regions
+    /// (or of the configured default region).
+    #[arg(long, value_name = "PARTITION", value_parser = parse_partition)]
+    pub partition: Option<Partition>,
+    /// Send every call to this endpoint (an AWS API emulator, a proxy).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Assume this role (STS) and read its account; repeat for several accounts, one
+    /// snapshot each (`{account}` in --out).
+    #[arg(long, value_name = "ARN")]
+    pub role_arn: Vec<String>,
+    /// Services to read, comma-separated (default: all). Those left out are recorded as
+    /// `NotCollected` gaps.
+    #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = parse_service)]
+    pub services: Vec<Service>,
+    /// The snapshot file; `{account}` becomes the account id.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+    /// Collection tasks (one service in one region) in flight at once.
+    #[arg(long, value_name = "N", default_value = "32")]
+    pub concurrency: usize,
+    /// Calls in flight at once inside one task (users, buckets, keys).
+    #[arg(long, value_name = "N", default_value = "8")]
+    pub fan_out: usize,
+    /// Attempts per call; throttling and server errors are retried (adaptive mode).
+    #[arg(long, value_name = "N", default_value = "5")]
+    pub max_attempts: u32,
+    /// Also write the monthly costs from Cost Explorer to this CSV (FOCUS columns), for
+    /// `audit tco --costs`.
+    #[arg(long, value_name = "FILE")]
+    pub costs: Option<PathBuf>,
+    /// Months of costs, ending before --costs-end.
+    #[arg(long, value_name = "N", default_value = "12")]
+    pub costs_months: u32,
+    /// The month after the last one to fetch (YYYY-MM; default: this month).
+    #[arg(long, value_name = "MONTH")]
+    pub costs_end: Option<String>,
+    /// The tag costs are grouped by.
+    #[arg(long, value_name = "KEY", default_value = "cost-center")]
+    pub cost_tag: String,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Snapshot shards of one account.
+    #[arg(required = true, value_name = "SHARD")]
+    pub shards: Vec<PathBuf>,
+    /// The merged snapshot.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+fn parse_partition(s: &str) -> Result<Partition, String> {
+    audit_aws::regions::parse_partition(s)
+        .ok_or_else(|| format!("unknown partition `{s}`; known: aws, aws-cn, aws-us-gov"))
+}
+
+fn parse_service(s: &str) -> Result<Service, String> {
+    s.parse()
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -3,8 +3,10 @@
 mod bench;
 mod check;
 mod cli;
+mod collect;
 mod diff;
 mod exit;
+mod merge;
 mod output;
 mod report;
 mod rules_cmd;
@@ -76,6 +78,8 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
+        Command::Collect(args) => collect::run(&args),
+        Command::Merge(args) => merge::run(&args),
         Command::Check(args) => check::run(&args),
         Command::Report(args) => report::run(&args),
         Command::Diff(args) => diff::run(&args),

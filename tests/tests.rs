@@ -3,9 +3,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+mod moto;
 
 mod bad_input;
 mod cli;
+mod collect;
 mod differential;
 mod realistic;
 mod report;
