@@ -292,6 +292,21 @@ def seed_trail(partition, region, account, multi_region):
     return bucket
 
 
+def seed_moto_keys(partition, region):
+    """moto makes the `aws/ebs` key when an encrypted volume names no key, and reports it as
+    a customer key, untagged, without rotation (AWS makes it AWS-managed): as moto answers,
+    it is the account's too."""
+    kms = client("kms", region)
+    known = {r["id"] for r in manifest}
+    for alias in kms.list_aliases()["Aliases"]:
+        if alias["AliasName"] != "alias/aws/ebs" or "TargetKeyId" not in alias:
+            continue
+        m = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]
+        if m["Arn"] not in known:
+            record(partition, f"moto-ebs-key-{region}", "kms_key", m["Arn"], region,
+                   {"key_id": m["KeyId"], "manager": m["KeyManager"]}, {})
+
+
 def main():
     account = client("sts", "us-east-1").get_caller_identity()["Account"]
     for partition, regions in PARTITIONS.items():
@@ -303,6 +318,7 @@ def main():
             seed_defaults(partition, region, account)
             for i in range(SCALE):
                 seed_region(partition, region, account, i, bucket)
+            seed_moto_keys(partition, region)
     manifest.sort(key=lambda r: (r["partition"], r["id"]))
     with open(MANIFEST, "w") as f:
         json.dump({"account_id": account, "resources": manifest}, f, indent=1, sort_keys=True)

@@ -155,9 +155,11 @@ pub fn service_category(service: &str) -> &'static str {
         "batch",
         "lightsail",
         "fargate",
+        "kubernetes",
+        "container",
+        "ecs",
+        "eks",
     ]) {
-        "Compute"
-    } else if has(&["kubernetes", "container", "ecs", "eks"]) {
         "Compute"
     } else if has(&[
         "simple storage service",
