@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use audit_engine::waivers::FindingsDoc;
 use audit_engine::{CedarJudge, Pack};
-use audit_model::gate::Gate;
+use audit_model::gate::{Gate, Judged, Status};
 use audit_model::{Gap, Header};
 use audit_report::{CheckResult, RuleInfo};
 
@@ -83,6 +83,15 @@ impl Judgement {
     }
 }
 
+/// The waivers file the gate reads: `--waivers`, else the default file when it exists.
+/// One that exists but is not a file is an error when read, not silently no waivers.
+pub fn waivers_file(gate: &GateArgs) -> Option<PathBuf> {
+    gate.waivers.clone().or_else(|| {
+        let default = PathBuf::from(DEFAULT_WAIVERS);
+        default.exists().then_some(default)
+    })
+}
+
 /// Judges the snapshot at `path`: findings from the rules, then waivers (as of the
 /// snapshot's day, never the clock) and the baseline.
 pub fn judge(
@@ -91,14 +100,21 @@ pub fn judge(
     gate: &GateArgs,
     workers_requested: Option<u16>,
 ) -> Result<Judgement, Failure> {
+    judge_with_tco(path, pack, gate, workers_requested, None)
+}
+
+/// [`judge`], and with `tco` a TCO result whose verdict joins the findings (before
+/// waivers and the baseline, which apply to it as to any finding).
+pub fn judge_with_tco(
+    path: &Path,
+    pack: &PackArgs,
+    gate: &GateArgs,
+    workers_requested: Option<u16>,
+    tco: Option<&Path>,
+) -> Result<Judgement, Failure> {
     let (_pack, config, rules) = load_pack(pack)?;
-    // The default file is used when it exists; one that exists but is not a file is an
-    // error, not silently no waivers.
-    let waivers_file: Option<PathBuf> = gate.waivers.clone().or_else(|| {
-        let default = PathBuf::from(DEFAULT_WAIVERS);
-        default.exists().then_some(default)
-    });
-    let waivers = match &waivers_file {
+    let tco = tco.map(audit_signoff::tco::load).transpose()?;
+    let waivers = match &waivers_file(gate) {
         Some(f) => audit_engine::waivers::load_waivers(f, &rules)?,
         None => Vec::new(),
     };
@@ -117,21 +133,44 @@ pub fn judge(
         .to_zoned(jiff::tz::TimeZone::UTC)
         .date();
     let gaps: Vec<Gap> = outcome.all_gaps().cloned().collect();
-    let gate_result = audit_model::gate::apply(outcome.findings, waivers, baseline.as_ref(), today);
+    let mut gate_result =
+        audit_model::gate::apply(outcome.findings, waivers, baseline.as_ref(), today);
+    let mut infos = rule_infos(&rules);
+    if let Some(tco) = &tco {
+        // The cost gate is a decision, not debt: no waiver or baseline hides it.
+        gate_result
+            .judged
+            .extend(crate::tco::gate_finding(tco).map(|finding| Judged {
+                finding,
+                status: Status::Open,
+                waiver: None,
+                in_baseline: false,
+            }));
+        gate_result
+            .judged
+            .sort_by(|a, b| a.finding.sort_key().cmp(&b.finding.sort_key()));
+        infos.push(crate::tco::gate_rule());
+    }
     Ok(Judgement {
         snapshot_file: path.display().to_string(),
         header: outcome.header,
         resources: outcome.resources,
         gaps,
         gate: gate_result,
-        rules: rule_infos(&rules),
+        rules: infos,
         baseline: gate.baseline.as_ref().map(|p| p.display().to_string()),
     })
 }
 
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let a = &args.judge;
-    let judgement = judge(&a.snapshot, &a.pack, &a.gate, a.workers)?;
+    let judgement = judge_with_tco(
+        &a.snapshot,
+        &a.pack,
+        &a.gate,
+        a.workers,
+        args.tco.tco.as_deref(),
+    )?;
     let result = judgement.result(a.fail_on, a.allow_incomplete);
     let text = match args.format {
         CheckFormat::Table => audit_report::table::render(&result),

@@ -45,6 +45,84 @@ pub enum Command {
     /// Measure the engine on synthetic snapshots (wall time and peak memory), next to a
     /// hand-written reference.
     Bench(BenchArgs),
+    /// The pre-cutover checklist: status, attestations, signing, verifying a record.
+    #[command(subcommand)]
+    Signoff(SignoffCommand),
+    /// Cloud TCO against the IDC baseline, per month: exit 1 when the gated period is over
+    /// the limit (70 % by default). Writes the result (JSON, Markdown, CSV, SVG chart).
+    Tco(TcoArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TcoFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct TcoArgs {
+    /// The IDC inventory: a folder holding `inventory.csv`, or the CSV file itself.
+    #[arg(long, value_name = "DIR", default_value = "fixtures/idc")]
+    pub idc: PathBuf,
+    /// The assumptions: prices, depreciation, power, colocation, staff, cloud-side costs,
+    /// what-if options, currency and limit.
+    #[arg(long, value_name = "FILE", default_value = "policies/tco.toml")]
+    pub assumptions: PathBuf,
+    /// Cloud costs: FOCUS exports (CSV or Parquet, by extension) or what `audit collect
+    /// --costs` writes; repeat or comma-separate for several files.
+    #[arg(long, value_name = "FILE", required = true, value_delimiter = ',')]
+    pub costs: Vec<PathBuf>,
+    /// The highest cloud ÷ IDC ratio that passes (default: the assumptions' `limit`).
+    #[arg(long, value_name = "RATIO", value_parser = parse_ratio)]
+    pub limit: Option<f64>,
+    /// The months gated: latest, trailing-N, all, YYYY-MM or YYYY-MM..YYYY-MM.
+    #[arg(long, value_name = "PERIOD", default_value = "latest", value_parser = parse_period)]
+    pub period: audit_tco::Period,
+    /// The cost column gated: EffectiveCost (amortised), BilledCost, ListCost, ContractedCost.
+    #[arg(long, value_name = "COLUMN", default_value = "EffectiveCost", value_parser = parse_cost_column)]
+    pub cost_column: audit_tco::CostColumn,
+    /// The tag whose value names the cost-center.
+    #[arg(long, value_name = "KEY", default_value = "cost-center")]
+    pub cost_tag: String,
+    /// What-if: share of steady compute under a commitment (savings plan, reserved), 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub commitment_share: Option<f64>,
+    /// What-if: the commitment's discount, 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub commitment_discount: Option<f64>,
+    /// What-if: share of GPU training on spot capacity, 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub spot_share: Option<f64>,
+    /// What-if: the spot discount, 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub spot_discount: Option<f64>,
+    /// What-if: share of storage moved to a cold tier, 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub cold_share: Option<f64>,
+    /// What-if: the cold tier's price as a share of the hot one, 0..1.
+    #[arg(long, value_name = "SHARE")]
+    pub cold_price_ratio: Option<f64>,
+    /// Folder for tco.json, tco.md, tco-months.csv and tco.svg (created when missing).
+    #[arg(long, value_name = "DIR", default_value = "reports")]
+    pub out: PathBuf,
+    /// What to print on stdout: the summary (table) or the JSON result.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: TcoFormat,
+}
+
+fn parse_ratio(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(x) if x.is_finite() && x > 0.0 => Ok(x),
+        _ => Err(format!("`{s}` is not a ratio above 0, such as 0.70")),
+    }
+}
+
+fn parse_period(s: &str) -> Result<audit_tco::Period, String> {
+    s.parse().map_err(|e: audit_tco::TcoError| e.to_string())
+}
+
+fn parse_cost_column(s: &str) -> Result<audit_tco::CostColumn, String> {
+    s.parse().map_err(|e: audit_tco::TcoError| e.to_string())
 }
 
 /// Where the rules and their parameters come from.
@@ -81,10 +159,21 @@ pub enum ReportFormat {
     Junit,
 }
 
+/// The cost gate beside the rules: `check` and `report` take a TCO result.
+#[derive(Debug, Args, Clone)]
+pub struct TcoGateArgs {
+    /// A TCO result (`tco.json` of `audit tco`): over its limit, or computed from cost
+    /// files that changed since, it is a finding of the rule `tco-over-limit`.
+    #[arg(long, value_name = "FILE")]
+    pub tco: Option<PathBuf>,
+}
+
 #[derive(Debug, Args)]
 pub struct ReportArgs {
     #[command(flatten)]
     pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub tco: TcoGateArgs,
     /// Formats to write, comma-separated.
     #[arg(
         long,
@@ -125,6 +214,8 @@ pub enum CheckFormat {
 pub struct CheckArgs {
     #[command(flatten)]
     pub judge: JudgeArgs,
+    #[command(flatten)]
+    pub tco: TcoGateArgs,
     /// Output format on stdout.
     #[arg(long, value_enum, default_value = "table")]
     pub format: CheckFormat,
@@ -305,6 +396,108 @@ fn parse_partition(s: &str) -> Result<Partition, String> {
 
 fn parse_service(s: &str) -> Result<Service, String> {
     s.parse()
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SignoffCommand {
+    /// Each checklist item: pass, fail or pending, with the reason. Exits 0 when every
+    /// blocking item passes, 1 otherwise (4 when the snapshot is incomplete).
+    Status(SignoffStatusArgs),
+    /// Record that a manual item is done: by whom, with a link to the proof. Adds a new
+    /// attestation; the latest of an item counts and the history is kept.
+    Attest(AttestArgs),
+    /// Sign the checklist on the current inputs: refuses (exit 1), listing them, while a
+    /// blocking item fails or is pending; otherwise writes (or co-signs) the record.
+    Sign(SignArgs),
+    /// Recompute every hash of a sign-off record from the files and check its SSH
+    /// signatures; exit 1, naming them, when anything differs.
+    Verify(VerifyArgs),
+}
+
+/// What the checklist is judged on.
+#[derive(Debug, Args)]
+pub struct SignoffInputs {
+    #[command(flatten)]
+    pub judge: JudgeArgs,
+    /// The checklist (`[[item]]` entries; see the README).
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_CHECKLIST)]
+    pub checklist: PathBuf,
+    /// The TCO result, the `tco.json` that `audit tco` writes. Without it, items bound
+    /// to the TCO gate are pending.
+    #[arg(long, value_name = "FILE")]
+    pub tco: Option<PathBuf>,
+    /// The sign-off state folder: attestations and records.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_SIGNOFF_DIR)]
+    pub dir: PathBuf,
+}
+
+pub const DEFAULT_CHECKLIST: &str = "policies/cutover-checklist.toml";
+pub const DEFAULT_SIGNOFF_DIR: &str = "reports/signoff";
+
+#[derive(Debug, Args)]
+pub struct SignoffStatusArgs {
+    #[command(flatten)]
+    pub inputs: SignoffInputs,
+    /// Output format on stdout.
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: CheckFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct AttestArgs {
+    /// The id of a manual item of the checklist.
+    pub item: String,
+    /// Who attests (a name or an email).
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// A link to the proof: a ticket, a test report, a runbook run.
+    #[arg(long, value_name = "LINK")]
+    pub evidence: String,
+    /// What was done and seen.
+    #[arg(long, value_name = "TEXT")]
+    pub note: String,
+    /// The time of the attestation (RFC 3339). Default: `AUDIT_NOW` if set, else now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub at: Option<jiff::Timestamp>,
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_CHECKLIST)]
+    pub checklist: PathBuf,
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_SIGNOFF_DIR)]
+    pub dir: PathBuf,
+    #[command(flatten)]
+    pub pack: PackArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    #[command(flatten)]
+    pub inputs: SignoffInputs,
+    /// Who signs. With `--ssh-key`, the principal in the verifier's allowed-signers file.
+    #[arg(long, value_name = "NAME")]
+    pub by: String,
+    /// In what capacity, e.g. `CISO`, `migration lead`.
+    #[arg(long, value_name = "ROLE")]
+    pub role: String,
+    /// Sign with this SSH private key (`ssh-keygen -Y sign -n audit-signoff`).
+    #[arg(long, value_name = "PATH")]
+    pub ssh_key: Option<PathBuf>,
+    /// The time of the signature (RFC 3339). Default: `AUDIT_NOW` if set, else now.
+    #[arg(long, value_name = "TIME", value_parser = parse_time)]
+    pub at: Option<jiff::Timestamp>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// A sign-off record (`signoff-*.json`).
+    pub record: PathBuf,
+    /// Check every signature against this allowed-signers file (`NAME KEYTYPE KEY` per
+    /// line, as for git); every signer must then have signed with SSH.
+    #[arg(long, value_name = "FILE")]
+    pub allowed_signers: Option<PathBuf>,
+}
+
+fn parse_time(s: &str) -> Result<jiff::Timestamp, String> {
+    s.parse()
+        .map_err(|e| format!("`{s}` is not an RFC 3339 time such as 2026-11-20T09:00:00Z: {e}"))
 }
 
 fn parse_severity(s: &str) -> Result<Severity, String> {

@@ -10,6 +10,8 @@ mod merge;
 mod output;
 mod report;
 mod rules_cmd;
+mod signoff;
+mod tco;
 
 use std::process::ExitCode;
 
@@ -93,6 +95,8 @@ fn main() -> ExitCode {
                 .map(|()| Exit::Clean)
         }
         Command::Bench(args) => bench::run(&args),
+        Command::Signoff(command) => signoff::run(&command),
+        Command::Tco(args) => tco::run(&args),
     };
     match result {
         Ok(exit) => exit.into(),

@@ -584,6 +584,9 @@ fn one_snapshot_per_assumed_role() {
 
 #[test]
 fn cost_explorer_costs_are_written_as_focus_columns() {
+    // moto 5.2.5 queues preset GetCostAndUsage answers in the `aws` partition's backend
+    // only (moto_api's set_ce_cost_usage writes to the "global" one), so an aws-cn endpoint
+    // answers empty: the test asks the global partition.
     let m = moto();
     let month = |start: &str, end: &str, groups: Value| json!({"TimePeriod": {"Start": start, "End": end}, "Total": {}, "Groups": groups, "Estimated": false});
     let group = |service: &str, tag: &str, billed: &str, amortized: &str| {
@@ -621,7 +624,7 @@ fn cost_explorer_costs_are_written_as_focus_columns() {
     let costs = dir.path().join("costs.csv");
     let out = collect(
         &m.url,
-        CN,
+        GLOBAL,
         &dir.path().join("snapshot.json"),
         &[
             "--services",
@@ -643,4 +646,21 @@ fn cost_explorer_costs_are_written_as_focus_columns() {
          2026-09-01T00:00:00Z,2026-10-01T00:00:00Z,20,20,CNY,Amazon Simple Storage Service,Storage,{}\n\
          2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,1100,950,CNY,Amazon Elastic Compute Cloud - Compute,Compute,\"{\"\"cost-center\"\":\"\"cc-4100\"\"}\"\n"
     );
+    // And `audit tco` reads it: 2026-10 EffectiveCost 950 + the assumptions' cloud-side
+    // costs of 169,500 a month = 170,450 against the IDC's 2,451,912.91.
+    let out = crate::common::audit(&[
+        "tco",
+        "--costs",
+        costs.to_str().unwrap(),
+        "--out",
+        dir.path().join("tco").to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(doc["gated"]["from"], "2026-10");
+    assert_eq!(doc["gated"]["cloud"], 170_450.0);
+    assert_eq!(doc["gated"]["ratio"], 0.0695);
+    assert_eq!(doc["months"][0]["cloud_bill"], 920.25);
 }

@@ -13,3 +13,5 @@ mod realistic;
 mod report;
 mod rules;
 mod schema;
+mod signoff;
+mod tco;

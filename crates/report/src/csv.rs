@@ -56,7 +56,7 @@ pub const COLUMNS: &[&str] = &[
 ];
 
 /// One field, safe for a spreadsheet and quoted as RFC 4180 wants.
-fn field(s: &str) -> Cow<'_, str> {
+pub fn field(s: &str) -> Cow<'_, str> {
     let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
     let quote = s.contains([',', '"', '\r', '\n']);
     if !formula && !quote {
