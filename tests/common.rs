@@ -6,8 +6,12 @@ use std::process::{Command, Output};
 
 use audit_engine::{CedarJudge, Config, Outcome, Pack, ReferenceJudge, RuleSet};
 
+/// The checkout under test. Cargo sets CARGO_MANIFEST_DIR when it runs a test, and that
+/// is preferred to the compile-time value: a test binary reused from a shared target
+/// folder may have been compiled in another checkout.
 pub fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
 pub fn fixture(rel: &str) -> PathBuf {

@@ -234,10 +234,31 @@ pub struct Connection {
     endpoint: String,
 }
 
+/// One HTTP client for every service client of the collection: the SDK's default, built
+/// the same way (hyper 1, rustls with aws-lc, proxy from the environment), but once.
+/// Left to itself, each `Client::new` makes its own, and with it a rustls configuration
+/// and a connection pool; measured against moto that set-up was ~40 % of the process's
+/// CPU time. Shared, connections to one endpoint are also reused across services.
+fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+    use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
+    Builder::new().build_with_connector_fn(|settings, components| {
+        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        connector.set_connector_settings(settings.cloned());
+        if let Some(components) = components {
+            connector.set_sleep_impl(components.sleep_impl());
+        }
+        connector.set_proxy_config(Some(ProxyConfig::from_env()));
+        connector.build()
+    })
+}
+
 /// Resolves credentials, the account and the regions; nothing is collected yet. Missing
 /// credentials, an unreachable endpoint or an unknown account are errors.
 pub async fn connect(opts: &Options) -> Result<Connection, CollectError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(shared_http_client())
         .retry_config(
             RetryConfig::adaptive()
                 .with_max_attempts(opts.max_attempts.max(1))
