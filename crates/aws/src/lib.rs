@@ -32,6 +32,11 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
+use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
+use aws_smithy_runtime_api::client::http::{
+    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+};
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use futures_util::stream::{self, StreamExt};
 
 use crate::shard::Shard;
@@ -237,11 +242,12 @@ pub struct Connection {
 /// One HTTP client for every service client of the collection: the SDK's default, built
 /// the same way (hyper 1, rustls with aws-lc, proxy from the environment), but once.
 /// Left to itself, each `Client::new` makes its own, and with it a rustls configuration
-/// and a connection pool; measured against moto that set-up was ~40 % of the process's
-/// CPU time. Shared, connections to one endpoint are also reused across services.
-fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClient {
+/// (the system's root certificates parsed again) and a connection pool; measured against
+/// moto that was ~40 % of the process's CPU time. Shared, connections to one endpoint are
+/// also reused across services.
+fn shared_http_client() -> SharedHttpClient {
     use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
-    Builder::new().build_with_connector_fn(|settings, components| {
+    let inner = Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::AwsLc,
         ));
@@ -251,7 +257,31 @@ fn shared_http_client() -> aws_smithy_runtime_api::client::http::SharedHttpClien
         }
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         connector.build()
-    })
+    });
+    SharedHttpClient::new(BuiltOnDemand(inner))
+}
+
+/// The hyper client builds a whole connector (TLS configuration included) in
+/// `validate_base_client_config`, only to drop it, so that certificates load when a
+/// client is made rather than at its first request; that is once per `Client::new`,
+/// ~10 % of the CPU of a collection. This wrapper leaves validation to the trait's
+/// default (nothing): the connector is built at the first request and then cached by
+/// the inner client, once per set of connector settings.
+#[derive(Debug)]
+struct BuiltOnDemand(SharedHttpClient);
+
+impl HttpClient for BuiltOnDemand {
+    fn http_connector(
+        &self,
+        settings: &HttpConnectorSettings,
+        components: &RuntimeComponents,
+    ) -> SharedHttpConnector {
+        self.0.http_connector(settings, components)
+    }
+
+    fn connector_metadata(&self) -> Option<ConnectorMetadata> {
+        self.0.connector_metadata()
+    }
 }
 
 /// Resolves credentials, the account and the regions; nothing is collected yet. Missing

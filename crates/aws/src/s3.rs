@@ -1,5 +1,8 @@
 //! S3: every bucket of the account (the list is global), each judged where it lives.
 
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
 use audit_model::resource::{PublicAccessBlock, S3Bucket};
 use audit_model::{GLOBAL_REGION, Kind, Resource};
 use aws_sdk_s3::Client;
@@ -15,6 +18,23 @@ fn client(ctx: &Ctx, region: &str) -> Client {
         .force_path_style(ctx.endpoint_url.is_some())
         .build();
     Client::from_conf(conf)
+}
+
+/// One client per region the buckets live in, not one per bucket: making a client
+/// costs more CPU than the four calls it then makes.
+struct Clients<'a> {
+    ctx: &'a Ctx,
+    by_region: RefCell<BTreeMap<String, Client>>,
+}
+
+impl Clients<'_> {
+    fn get(&self, region: &str) -> Client {
+        self.by_region
+            .borrow_mut()
+            .entry(region.to_string())
+            .or_insert_with(|| client(self.ctx, region))
+            .clone()
+    }
 }
 
 pub async fn collect(ctx: &Ctx) -> Shard {
@@ -43,9 +63,15 @@ pub async fn collect(ctx: &Ctx) -> Shard {
                 .filter_map(|b| b.name().map(str::to_string))
         })
         .collect();
-    let home = &home;
+    let (home, clients) = (
+        &home,
+        &Clients {
+            ctx,
+            by_region: RefCell::default(),
+        },
+    );
     let done: Vec<Shard> = stream::iter(names)
-        .map(|name| async move { bucket(ctx, home, name).await })
+        .map(|name| async move { bucket(ctx, home, clients, name).await })
         .buffer_unordered(ctx.fan_out)
         .collect()
         .await;
@@ -55,7 +81,7 @@ pub async fn collect(ctx: &Ctx) -> Shard {
     shard
 }
 
-async fn bucket(ctx: &Ctx, home: &Client, name: String) -> Shard {
+async fn bucket(ctx: &Ctx, home: &Client, clients: &Clients<'_>, name: String) -> Shard {
     let mut shard = Shard::default();
     // ListBuckets does not say where a bucket is; GetBucketLocation does (null: us-east-1,
     // `EU`: eu-west-1, the legacy name).
@@ -76,7 +102,7 @@ async fn bucket(ctx: &Ctx, home: &Client, name: String) -> Shard {
         Some(c) if c.as_str().is_empty() => "us-east-1".to_string(),
         Some(c) => c.as_str().to_string(),
     };
-    let client = client(ctx, &region);
+    let client = clients.get(&region);
     let site = Site {
         service: "s3",
         region: &region,
