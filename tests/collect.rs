@@ -415,6 +415,11 @@ fn bad_endpoints_regions_partitions_and_credentials_are_errors_without_a_snapsho
     // Nothing listens on port 1 of the loopback address.
     let out = collect("http://127.0.0.1:1", CN, &path, &["--max-attempts", "1"]);
     assert_refused(&out, &path, "cannot reach AWS at `http://127.0.0.1:1`");
+    // https:// goes through TLS even though plain http:// endpoints skip it: moto speaks
+    // plain HTTP, so the handshake fails, and says so.
+    let https = moto().url.replace("http://", "https://");
+    let out = collect(&https, CN, &path, &["--max-attempts", "1"]);
+    assert_refused(&out, &path, "TLS handshake failed");
     let out = collect("not a url", CN, &path, &[]);
     assert_eq!(code(&out), 2, "{}", stderr(&out));
     assert!(!path.exists());

@@ -29,13 +29,16 @@ use audit_model::{
     GLOBAL_REGION, Gap, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool,
 };
 use aws_config::retry::RetryConfig;
+use aws_config::stalled_stream_protection::StalledStreamProtectionConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use aws_smithy_runtime_api::client::connector_metadata::ConnectorMetadata;
 use aws_smithy_runtime_api::client::http::{
-    HttpClient, HttpConnectorSettings, SharedHttpClient, SharedHttpConnector,
+    HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpClient,
+    SharedHttpConnector,
 };
+use aws_smithy_runtime_api::client::orchestrator::HttpRequest;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use futures_util::stream::{self, StreamExt};
 
@@ -247,7 +250,7 @@ pub struct Connection {
 /// also reused across services.
 fn shared_http_client() -> SharedHttpClient {
     use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
-    let inner = Builder::new().build_with_connector_fn(|settings, components| {
+    let tls = Builder::new().build_with_connector_fn(|settings, components| {
         let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
             tls::rustls_provider::CryptoMode::AwsLc,
         ));
@@ -258,17 +261,38 @@ fn shared_http_client() -> SharedHttpClient {
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
         connector.build()
     });
-    SharedHttpClient::new(BuiltOnDemand(inner))
+    // A proxy reached over TLS needs the TLS connector even for http:// requests.
+    let proxy_needs_tls = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .iter()
+        .any(|v| std::env::var(v).is_ok_and(|u| u.starts_with("https://")));
+    let plain = (!proxy_needs_tls).then(|| {
+        Builder::new().build_with_connector_fn(|settings, components| {
+            let mut connector = ConnectorBuilder::default();
+            connector.set_connector_settings(settings.cloned());
+            if let Some(components) = components {
+                connector.set_sleep_impl(components.sleep_impl());
+            }
+            connector.set_proxy_config(Some(ProxyConfig::from_env()));
+            connector.build_http()
+        })
+    });
+    SharedHttpClient::new(BuiltOnDemand { tls, plain })
 }
 
-/// The hyper client builds a whole connector (TLS configuration included) in
-/// `validate_base_client_config`, only to drop it, so that certificates load when a
-/// client is made rather than at its first request; that is once per `Client::new`,
-/// ~10 % of the CPU of a collection. This wrapper leaves validation to the trait's
-/// default (nothing): the connector is built at the first request and then cached by
-/// the inner client, once per set of connector settings.
+/// Two things the SDK's client does eagerly, done when needed:
+/// - The hyper client builds a whole connector (TLS configuration included) in
+///   `validate_base_client_config`, only to drop it, so that certificates load when a
+///   client is made rather than at its first request: once per `Client::new`, ~10 % of
+///   the CPU of a collection. Here validation is the trait's default (nothing), and the
+///   connector is built at the first request, then cached by the inner client.
+/// - Plain `http://` endpoints (an emulator, a local proxy) go through a connector
+///   without TLS, so that the system's root certificates are read only if an `https://`
+///   request is made (credential providers reach AWS over TLS even then).
 #[derive(Debug)]
-struct BuiltOnDemand(SharedHttpClient);
+struct BuiltOnDemand {
+    tls: SharedHttpClient,
+    plain: Option<SharedHttpClient>,
+}
 
 impl HttpClient for BuiltOnDemand {
     fn http_connector(
@@ -276,11 +300,40 @@ impl HttpClient for BuiltOnDemand {
         settings: &HttpConnectorSettings,
         components: &RuntimeComponents,
     ) -> SharedHttpConnector {
-        self.0.http_connector(settings, components)
+        let Some(plain) = &self.plain else {
+            return self.tls.http_connector(settings, components);
+        };
+        SharedHttpConnector::new(ByScheme {
+            plain: plain.http_connector(settings, components),
+            tls: self.tls.clone(),
+            settings: settings.clone(),
+            components: components.clone(),
+        })
     }
 
     fn connector_metadata(&self) -> Option<ConnectorMetadata> {
-        self.0.connector_metadata()
+        self.tls.connector_metadata()
+    }
+}
+
+/// Sends `http://` requests through the plain connector, the rest through TLS.
+#[derive(Debug)]
+struct ByScheme {
+    plain: SharedHttpConnector,
+    tls: SharedHttpClient,
+    settings: HttpConnectorSettings,
+    components: RuntimeComponents,
+}
+
+impl HttpConnector for ByScheme {
+    fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+        if request.uri().starts_with("http://") {
+            self.plain.call(request)
+        } else {
+            self.tls
+                .http_connector(&self.settings, &self.components)
+                .call(request)
+        }
     }
 }
 
@@ -289,6 +342,9 @@ impl HttpClient for BuiltOnDemand {
 pub async fn connect(opts: &Options) -> Result<Connection, CollectError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
         .http_client(shared_http_client())
+        // Answers here are small and each attempt has a timeout: the per-request
+        // throughput monitor would only add timers.
+        .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
         .retry_config(
             RetryConfig::adaptive()
                 .with_max_attempts(opts.max_attempts.max(1))
