@@ -8,7 +8,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use crate::check::load_pack;
 use crate::cli::PackArgs;
 use crate::exit::Exit;
-use crate::{Failure, output};
+use crate::{Failure, output, tco};
 
 pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
     let (_, _, rules) = load_pack(args)?;
@@ -34,12 +34,42 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
             rule.title.clone(),
         ]);
     }
-    output::print(&format!("{table}\n{} rules\n", rules.rules.len()))?;
+    // The one rule defined in Rust, not Cedar: listed so that every finding's rule can
+    // be looked up.
+    let tco = tco::gate_rule();
+    table.add_row(vec![
+        tco.id.clone(),
+        tco.severity.to_string(),
+        tco.family.clone(),
+        "tco_result".to_string(),
+        format!("{} (built in; with --tco)", tco.title),
+    ]);
+    output::print(&format!("{table}\n{} rules\n", rules.rules.len() + 1))?;
     Ok(Exit::Clean)
+}
+
+/// `audit explain tco-over-limit`: the built-in rule has no Cedar source to show.
+fn explain_tco_gate() -> String {
+    let rule = tco::gate_rule();
+    format!(
+        "# {}: {}\n\nSeverity {} (fixed: not waivable, not baselinable, not switched off by a \
+         config). Control: {}.\n\n## What it checks\n\nWith `--tco FILE` (the `tco.json` of \
+         `audit tco`), `check` and `report` add one finding when the result fails its gate \
+         (cloud TCO over the limit of the IDC's, `policies/tco.toml` `[gate]`), or when a cost \
+         input it was computed from has changed since (its SHA-256 no longer matches): a stale \
+         verdict proves nothing.\n\n## Fix\n\n{}.\n\n## Where it is defined\n\nIn Rust \
+         (`src/tco.rs`), not in a Cedar file: the verdict is Polars' arithmetic, the rule only \
+         carries it into the findings.\n",
+        rule.id, rule.title, rule.severity, rule.control, rule.remediation
+    )
 }
 
 pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
     let (_, _, rules) = load_pack(args)?;
+    if id == tco::GATE_RULE {
+        output::print(&explain_tco_gate())?;
+        return Ok(Exit::Clean);
+    }
     let Some(rule) = rules.rule(id) else {
         let near: Vec<&str> = rules
             .rules

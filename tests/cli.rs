@@ -139,6 +139,14 @@ fn rules_explain_and_validate() {
     assert_eq!(code(&out), 0);
     let text = stdout(&out);
     assert!(text.contains("residency-regulated-data-abroad") && text.contains("critical"));
+    assert!(
+        text.lines()
+            .any(|l| l.contains("tco-over-limit") && l.contains("critical")),
+        "the built-in TCO rule is listed too: {text}"
+    );
+    let out = audit(&["explain", "tco-over-limit"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    assert!(stdout(&out).contains("stale"), "{}", stdout(&out));
 
     let out = audit(&["explain", "network-admin-port-open"]);
     assert_eq!(code(&out), 0);
