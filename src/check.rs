@@ -60,6 +60,7 @@ pub struct Judgement {
     pub gate: Gate,
     pub rules: Vec<RuleInfo>,
     pub baseline: Option<String>,
+    pub tco: Option<audit_report::TcoSummary>,
 }
 
 impl Judgement {
@@ -79,6 +80,7 @@ impl Judgement {
             baseline: self.baseline.as_deref(),
             rules: &self.rules,
             tool_version: env!("CARGO_PKG_VERSION"),
+            tco: self.tco.as_ref(),
         }
     }
 }
@@ -136,11 +138,15 @@ pub fn judge_with_tco(
     let mut gate_result =
         audit_model::gate::apply(outcome.findings, waivers, baseline.as_ref(), today);
     let mut infos = rule_infos(&rules);
+    let mut tco_summary = None;
     if let Some(tco) = &tco {
+        // Hashed once: the finding and the reports must agree on staleness.
+        let stale = tco.stale_inputs();
+        tco_summary = Some(crate::tco::summary(tco, &stale));
         // The cost gate is a decision, not debt: no waiver or baseline hides it.
         gate_result
             .judged
-            .extend(crate::tco::gate_finding(tco).map(|finding| Judged {
+            .extend(crate::tco::gate_finding(tco, &stale).map(|finding| Judged {
                 finding,
                 status: Status::Open,
                 waiver: None,
@@ -159,6 +165,7 @@ pub fn judge_with_tco(
         gate: gate_result,
         rules: infos,
         baseline: gate.baseline.as_ref().map(|p| p.display().to_string()),
+        tco: tco_summary,
     })
 }
 

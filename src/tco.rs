@@ -108,15 +108,38 @@ pub fn gate_rule() -> audit_report::RuleInfo {
     }
 }
 
+/// The gated months: `2026-10`, or `2026-08..2026-10`.
+fn period(tco: &audit_signoff::tco::TcoResult) -> Option<String> {
+    match (&tco.from, &tco.to) {
+        (Some(from), Some(to)) if from == to => Some(from.clone()),
+        (Some(from), Some(to)) => Some(format!("{from}..{to}")),
+        _ => None,
+    }
+}
+
+/// What the reports show of a TCO result.
+pub fn summary(
+    tco: &audit_signoff::tco::TcoResult,
+    stale: &[audit_signoff::tco::StaleInput],
+) -> audit_report::TcoSummary {
+    audit_report::TcoSummary {
+        file: tco.path.display().to_string(),
+        ratio: tco.ratio,
+        limit: tco.limit,
+        pass: tco.pass,
+        period: period(tco).or_else(|| tco.period.clone()),
+        currency: tco.currency.clone(),
+        stale_inputs: stale.len(),
+    }
+}
+
 /// The finding of a TCO result, if it fails: over its limit, or computed from cost files
 /// that changed since (a stale verdict proves nothing).
-pub fn gate_finding(tco: &audit_signoff::tco::TcoResult) -> Option<audit_model::Finding> {
-    let period = match (&tco.from, &tco.to) {
-        (Some(from), Some(to)) if from == to => format!(" in {from}"),
-        (Some(from), Some(to)) => format!(" in {from}..{to}"),
-        _ => String::new(),
-    };
-    let stale = tco.stale_inputs();
+pub fn gate_finding(
+    tco: &audit_signoff::tco::TcoResult,
+    stale: &[audit_signoff::tco::StaleInput],
+) -> Option<audit_model::Finding> {
+    let period = period(tco).map(|p| format!(" in {p}")).unwrap_or_default();
     let (detail, key) = if let Some(first) = stale.first() {
         (
             format!(

@@ -219,9 +219,57 @@ fn check_gates_on_the_tco_result() {
         "{text}"
     );
 
+    // `report --tco` shows the verdict, passing or not, in the Markdown and the JSON.
+    let report = |tco_json: &Path, out: &Path| {
+        let run = audit(&[
+            "report",
+            "--snapshot",
+            "fixtures/clean/aws-cn.json",
+            "--fail-on",
+            "critical",
+            "--format",
+            "md,json",
+            "--out",
+            s(out),
+            "--tco",
+            s(tco_json),
+        ]);
+        let md = std::fs::read_to_string(out.join("audit-report.md")).unwrap();
+        let json: Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).unwrap())
+                .unwrap();
+        (code(&run), md, json)
+    };
+    let (rc, md, json) = report(&pass_dir.join("tco.json"), &dir.path().join("r-pass"));
+    assert_eq!(rc, 0, "{md}");
+    let section = md
+        .split("## Total cost of ownership")
+        .nth(1)
+        .expect("a TCO section");
+    assert!(
+        section.contains("| cloud TCO / IDC TCO | 69.2 % |")
+            && section.contains("| limit | 70.0 % |")
+            && section.contains("| verdict | pass |"),
+        "{section}"
+    );
+    assert_eq!(json["tco"]["pass"], true, "{json}");
+    let (rc, md, json) = report(&over_dir.join("tco.json"), &dir.path().join("r-over"));
+    assert_eq!(rc, 1);
+    assert!(
+        md.contains("| cloud TCO / IDC TCO | 71.7 % |")
+            && md.contains("| period | 2026-09 |")
+            && md.contains("**OVER THE LIMIT**"),
+        "{md}"
+    );
+    assert_eq!(json["tco"]["pass"], false, "{json}");
+
     // Costs edited after `audit tco` ran: the passing verdict is stale and fails.
     std::fs::write(&costs, "edited").unwrap();
     let run = check(&pass_dir.join("tco.json"));
     assert_eq!(code(&run), 1, "{}", stderr(&run));
     assert!(stdout(&run).contains("stale"), "{}", stdout(&run));
+    let (rc, md, json) = report(&pass_dir.join("tco.json"), &dir.path().join("r-stale"));
+    assert_eq!(rc, 1);
+    assert!(md.contains("**STALE**: 1 cost input(s) changed"), "{md}");
+    assert_eq!(json["tco"]["stale_inputs"], 1, "{json}");
 }

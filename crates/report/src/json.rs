@@ -19,6 +19,9 @@ struct Doc<'a> {
     baseline: Option<&'a str>,
     verdict: Verdict,
     summary: Summary,
+    /// Only with `--tco`, so that documents without it keep their shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tco: Option<&'a crate::TcoSummary>,
     gaps: &'a [&'a Gap],
     waivers: &'a [WaiverReport],
     findings: &'a [Judged],
@@ -80,6 +83,7 @@ pub fn render(result: &CheckResult) -> String {
         allow_incomplete: result.allow_incomplete,
         baseline: result.baseline,
         verdict: result.verdict(),
+        tco: result.tco,
         summary: Summary {
             findings: result.gate.judged.len(),
             failing: result.failing(),

@@ -603,6 +603,7 @@ mod tests {
             baseline: None,
             rules: &[],
             tool_version: "0.1.0",
+            tco: None,
         };
         let out = render(&result);
         let doc = roxmltree::Document::parse(&out).unwrap();

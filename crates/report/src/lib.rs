@@ -49,6 +49,23 @@ pub struct RuleInfo {
     pub doc: Option<String>,
 }
 
+/// The TCO result a judgement was given (`--tco`), shown by the reports whether it passes
+/// or not; a failing or stale one is also a `tco-over-limit` finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TcoSummary {
+    /// The `tco.json` read.
+    pub file: String,
+    /// Cloud TCO over the IDC's, for the gated period.
+    pub ratio: f64,
+    pub limit: f64,
+    pub pass: bool,
+    /// The gated period, as `audit tco` names it (`2026-10`, `2026-08..2026-10`).
+    pub period: Option<String>,
+    pub currency: Option<String>,
+    /// Cost inputs whose files changed since the result was computed.
+    pub stale_inputs: usize,
+}
+
 /// Everything `audit check` and `audit report` know after judging a snapshot.
 #[derive(Debug, Clone)]
 pub struct CheckResult<'a> {
@@ -66,6 +83,8 @@ pub struct CheckResult<'a> {
     /// Every enabled rule, sorted by id.
     pub rules: &'a [RuleInfo],
     pub tool_version: &'a str,
+    /// With `--tco`.
+    pub tco: Option<&'a TcoSummary>,
 }
 
 impl CheckResult<'_> {
@@ -191,6 +210,7 @@ pub(crate) mod testkit {
             baseline: None,
             rules: &[],
             tool_version: "0.1.0",
+            tco: None,
         }
     }
 }

@@ -97,6 +97,37 @@ fn waiver_state(state: WaiverState) -> &'static str {
     }
 }
 
+/// The TCO verdict the gate was given, passing or not (a failing one is also a finding).
+fn tco_section(out: &mut String, tco: &crate::TcoSummary) {
+    out.push_str("\n## Total cost of ownership\n\n");
+    let verdict = if tco.stale_inputs > 0 {
+        format!(
+            "**STALE**: {} cost input(s) changed since it was computed",
+            tco.stale_inputs
+        )
+    } else if tco.pass {
+        "pass".to_string()
+    } else {
+        "**OVER THE LIMIT**".to_string()
+    };
+    let mut rows = vec![
+        vec!["result".to_string(), cell(&tco.file)],
+        vec![
+            "cloud TCO / IDC TCO".to_string(),
+            format!("{:.1} %", tco.ratio * 100.0),
+        ],
+        vec!["limit".to_string(), format!("{:.1} %", tco.limit * 100.0)],
+    ];
+    if let Some(period) = &tco.period {
+        rows.push(vec!["period".to_string(), cell(period)]);
+    }
+    if let Some(currency) = &tco.currency {
+        rows.push(vec!["currency".to_string(), cell(currency)]);
+    }
+    rows.push(vec!["verdict".to_string(), verdict]);
+    table(out, &["measure", "value"], &[false, false], &rows);
+}
+
 /// The one bold verdict line.
 fn verdict_line(result: &CheckResult) -> String {
     format!(
@@ -217,6 +248,10 @@ pub fn render(result: &CheckResult) -> String {
         ));
     }
     out.push('\n');
+
+    if let Some(tco) = result.tco {
+        tco_section(&mut out, tco);
+    }
 
     // Summary.
     out.push_str("\n## Summary\n\n### By severity\n\n");
@@ -471,6 +506,7 @@ pub(crate) mod fixture {
                 baseline: Some("baseline.json"),
                 rules: &self.rules,
                 tool_version: "0.1.0",
+                tco: None,
             }
         }
     }

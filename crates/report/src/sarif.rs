@@ -552,6 +552,7 @@ pub(crate) mod tests {
                 baseline,
                 rules: &self.rules,
                 tool_version: "0.1.0",
+                tco: None,
             }
         }
     }
@@ -828,6 +829,7 @@ pub(crate) mod tests {
             baseline: None,
             rules: &rules,
             tool_version: "0.1.0",
+            tco: None,
         };
         let doc: Value = serde_json::from_str(&render(&result)).unwrap();
         assert!(schema_errors(&doc).is_empty());
