@@ -169,15 +169,22 @@ pub fn judge_with_tco(
     })
 }
 
+impl crate::cli::JudgeArgs {
+    /// The judgement `check` and `report` share: these arguments, and a TCO result if any.
+    pub fn judge(&self, tco: &crate::cli::TcoGateArgs) -> Result<Judgement, Failure> {
+        judge_with_tco(
+            &self.snapshot,
+            &self.pack,
+            &self.gate,
+            self.workers,
+            tco.tco.as_deref(),
+        )
+    }
+}
+
 pub fn run(args: &CheckArgs) -> Result<Exit, Failure> {
     let a = &args.judge;
-    let judgement = judge_with_tco(
-        &a.snapshot,
-        &a.pack,
-        &a.gate,
-        a.workers,
-        args.tco.tco.as_deref(),
-    )?;
+    let judgement = a.judge(&args.tco)?;
     let result = judgement.result(a.fail_on, a.allow_incomplete);
     let text = match args.format {
         CheckFormat::Table => audit_report::table::render(&result),

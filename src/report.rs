@@ -4,7 +4,6 @@ use std::path::Path;
 
 use audit_report::CheckResult;
 
-use crate::check::judge_with_tco;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::exit::Exit;
 use crate::{Failure, output};
@@ -30,13 +29,7 @@ pub fn run(args: &ReportArgs) -> Result<Exit, Failure> {
 /// Judges and writes; returns the verdict and the list of files written.
 pub fn write(args: &ReportArgs) -> Result<(Exit, String), Failure> {
     let a = &args.judge;
-    let judgement = judge_with_tco(
-        &a.snapshot,
-        &a.pack,
-        &a.gate,
-        a.workers,
-        args.tco.tco.as_deref(),
-    )?;
+    let judgement = a.judge(&args.tco)?;
     let result = judgement.result(a.fail_on, a.allow_incomplete);
     let written = write_reports(&result, &args.format, &args.out)?;
     let exit = result.verdict().into();
