@@ -248,32 +248,39 @@ pub struct Connection {
 /// (the system's root certificates parsed again) and a connection pool; measured against
 /// moto that was ~40 % of the process's CPU time. Shared, connections to one endpoint are
 /// also reused across services.
-fn shared_http_client() -> SharedHttpClient {
+///
+/// With a plain `http://` endpoint (an emulator, a local proxy), its requests go through
+/// a connector without TLS; any other request, and every request without such an
+/// endpoint, through the TLS one.
+fn shared_http_client(endpoint_url: Option<&str>) -> SharedHttpClient {
     use aws_smithy_http_client::{Builder, ConnectorBuilder, proxy::ProxyConfig, tls};
-    let tls = Builder::new().build_with_connector_fn(|settings, components| {
-        let mut connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
-            tls::rustls_provider::CryptoMode::AwsLc,
-        ));
+    /// What both connectors share: the client's settings, its sleep, the proxy.
+    fn configured<Tls>(
+        mut connector: ConnectorBuilder<Tls>,
+        settings: Option<&HttpConnectorSettings>,
+        components: Option<&RuntimeComponents>,
+    ) -> ConnectorBuilder<Tls> {
         connector.set_connector_settings(settings.cloned());
         if let Some(components) = components {
             connector.set_sleep_impl(components.sleep_impl());
         }
         connector.set_proxy_config(Some(ProxyConfig::from_env()));
-        connector.build()
+        connector
+    }
+    let tls = Builder::new().build_with_connector_fn(|settings, components| {
+        let connector = ConnectorBuilder::default().tls_provider(tls::Provider::Rustls(
+            tls::rustls_provider::CryptoMode::AwsLc,
+        ));
+        configured(connector, settings, components).build()
     });
     // A proxy reached over TLS needs the TLS connector even for http:// requests.
     let proxy_needs_tls = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
         .iter()
         .any(|v| std::env::var(v).is_ok_and(|u| u.starts_with("https://")));
-    let plain = (!proxy_needs_tls).then(|| {
+    let plain_endpoint = endpoint_url.is_some_and(|u| u.starts_with("http://"));
+    let plain = (plain_endpoint && !proxy_needs_tls).then(|| {
         Builder::new().build_with_connector_fn(|settings, components| {
-            let mut connector = ConnectorBuilder::default();
-            connector.set_connector_settings(settings.cloned());
-            if let Some(components) = components {
-                connector.set_sleep_impl(components.sleep_impl());
-            }
-            connector.set_proxy_config(Some(ProxyConfig::from_env()));
-            connector.build_http()
+            configured(ConnectorBuilder::default(), settings, components).build_http()
         })
     });
     SharedHttpClient::new(BuiltOnDemand { tls, plain })
@@ -285,9 +292,10 @@ fn shared_http_client() -> SharedHttpClient {
 ///   client is made rather than at its first request: once per `Client::new`, ~10 % of
 ///   the CPU of a collection. Here validation is the trait's default (nothing), and the
 ///   connector is built at the first request, then cached by the inner client.
-/// - Plain `http://` endpoints (an emulator, a local proxy) go through a connector
-///   without TLS, so that the system's root certificates are read only if an `https://`
-///   request is made (credential providers reach AWS over TLS even then).
+/// - With a plain `http://` endpoint, its requests go through a connector without TLS,
+///   so that the system's root certificates are read only if an `https://` request is
+///   made (credential providers reach AWS over TLS even then). Without one, there is no
+///   per-request choice to make: the TLS client is used directly.
 #[derive(Debug)]
 struct BuiltOnDemand {
     tls: SharedHttpClient,
@@ -341,7 +349,7 @@ impl HttpConnector for ByScheme {
 /// credentials, an unreachable endpoint or an unknown account are errors.
 pub async fn connect(opts: &Options) -> Result<Connection, CollectError> {
     let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .http_client(shared_http_client())
+        .http_client(shared_http_client(opts.endpoint_url.as_deref()))
         // Answers here are small and each attempt has a timeout: the per-request
         // throughput monitor would only add timers.
         .stalled_stream_protection(StalledStreamProtectionConfig::disabled())
