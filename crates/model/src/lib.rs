@@ -3,11 +3,13 @@
 
 pub mod finding;
 pub mod gate;
+pub mod place;
 pub mod read;
 pub mod resource;
 pub mod snapshot;
 
 pub use finding::{FINDINGS_DOC_VERSION, Finding, Severity, merge_sorted, sort_findings};
+pub use place::SourcePlace;
 pub use read::{Early, SnapshotError, read_snapshot, stream_snapshot};
 pub use resource::{GLOBAL_REGION, Kind, Resource, TYPE_NAMES};
 pub use snapshot::{Gap, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
