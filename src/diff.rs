@@ -11,7 +11,7 @@ use crate::check::findings_of;
 use crate::cli::{CheckFormat, DiffArgs};
 use crate::exit::Exit;
 use crate::{Failure, output};
-use audit_report::text::terminal_safe;
+use audit_text::terminal_safe;
 
 #[derive(Serialize)]
 struct Diff<'a> {

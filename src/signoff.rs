@@ -10,7 +10,6 @@ use std::path::Path;
 use audit_engine::Pack;
 use audit_model::gate::Status;
 use audit_report::markdown::cell;
-use audit_report::text::terminal_safe;
 use audit_signoff::attest::{self, NewAttestation, Stored};
 use audit_signoff::evaluate::{self, GateFacts, ItemResult, State};
 use audit_signoff::record::{
@@ -19,6 +18,7 @@ use audit_signoff::record::{
 };
 use audit_signoff::tco::{StaleInput, TcoResult};
 use audit_signoff::{Checklist, SignoffError};
+use audit_text::terminal_safe;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;

@@ -237,19 +237,11 @@ pub fn focus_csv(rows: &[CostRow], tag_key: &str) -> String {
             service_category(&r.service).to_string(),
             tags,
         ];
-        let line: Vec<String> = fields.iter().map(|f| csv_field(f)).collect();
+        let line: Vec<String> = fields.iter().map(|f| audit_text::csv_quote(f)).collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }
     out
-}
-
-fn csv_field(f: &str) -> String {
-    if f.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", f.replace('"', "\"\""))
-    } else {
-        f.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -7,8 +7,6 @@
 //! formula (OWASP "CSV injection": first character `=`, `+`, `-`, `@`, TAB or CR) gets a
 //! leading `'` and is shown as text. No clock: the same input gives the same bytes.
 
-use std::borrow::Cow;
-
 use audit_model::gate::Status;
 
 use crate::CheckResult;
@@ -55,31 +53,7 @@ pub const COLUMNS: &[&str] = &[
     "waiver_expires",
 ];
 
-/// One field, safe for a spreadsheet and quoted as RFC 4180 wants.
-pub fn field(s: &str) -> Cow<'_, str> {
-    let formula = s.starts_with(['=', '+', '-', '@', '\t', '\r']);
-    let quote = s.contains([',', '"', '\r', '\n']);
-    if !formula && !quote {
-        return Cow::Borrowed(s);
-    }
-    let mut out = String::with_capacity(s.len() + 3);
-    if quote {
-        out.push('"');
-    }
-    if formula {
-        out.push('\'');
-    }
-    for c in s.chars() {
-        if c == '"' {
-            out.push('"');
-        }
-        out.push(c);
-    }
-    if quote {
-        out.push('"');
-    }
-    Cow::Owned(out)
-}
+pub use audit_text::csv_field as field;
 
 fn record<'a>(out: &mut String, fields: impl IntoIterator<Item = &'a str>) {
     for (i, f) in fields.into_iter().enumerate() {

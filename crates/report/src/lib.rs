@@ -6,7 +6,6 @@ pub mod junit;
 pub mod markdown;
 pub mod sarif;
 pub mod table;
-pub mod text;
 
 use audit_model::gate::{Gate, Status};
 use audit_model::{Gap, Header, Severity};

@@ -14,50 +14,7 @@ use audit_model::gate::{Judged, Status, WaiverReport, WaiverState};
 
 use crate::{CheckResult, Verdict};
 
-/// Makes untrusted text safe inside a Markdown table cell and inline in a sentence or a
-/// heading, so it shows as the literal text it is:
-///
-/// - `\`, `|`, `` ` ``, `*`, `_`, `[`, `]`, `#` and `~` are backslash-escaped (no code
-///   span, emphasis, link, image, heading, strikethrough, and no `|` that ends a cell);
-/// - `&`, `<` and `>` become `&amp;`, `&lt;` and `&gt;` (no HTML, no entity, no autolink
-///   in angle brackets);
-/// - control characters (CR, LF, ESC, ...), the Unicode line and paragraph separators,
-///   bidirectional overrides and zero-width characters are shown as their escape
-///   (`\u{a}`), so a line break can never split a table row and no text can hide or
-///   reorder what is around it.
-///
-/// The escaping is reversible: a backslash of the input is always doubled, so `\u{a}` in
-/// the output can only come from a control character.
-pub fn cell(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '\\' | '|' | '`' | '*' | '_' | '[' | ']' | '#' | '~' => {
-                out.push('\\');
-                out.push(c);
-            }
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c if shown_escaped(c) => out.extend(c.escape_unicode()),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Characters that break a line or that are invisible yet change what a reader sees.
-fn shown_escaped(c: char) -> bool {
-    c.is_control()
-        || matches!(
-            c,
-            '\u{061c}'
-                | '\u{200b}'..='\u{200f}'
-                | '\u{2028}'..='\u{202e}'
-                | '\u{2060}'..='\u{2069}'
-                | '\u{feff}'
-        )
-}
+pub use audit_text::markdown_cell as cell;
 
 /// A GitHub-flavoured Markdown table. Cells must already be escaped with [`cell`] (or be
 /// text of this module). `numeric` columns are right-aligned.
@@ -715,7 +672,11 @@ mod tests {
         samples.push((0u8..128).map(char::from).collect());
         for s in &samples {
             let c = cell(s);
-            assert!(!c.chars().any(shown_escaped), "{c:?}");
+            assert!(
+                !c.chars()
+                    .any(|c| c.is_control() || audit_text::is_deceptive(c)),
+                "{c:?}"
+            );
             assert!(!c.contains('<') && !c.contains('>'), "{c:?}");
             // Every `|` is escaped by an odd run of backslashes, whatever the parser.
             let bytes = c.as_bytes();

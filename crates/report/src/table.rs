@@ -9,7 +9,7 @@ use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ContentArrangement, Table};
 
 use crate::CheckResult;
-use crate::text::terminal_safe;
+use audit_text::terminal_safe;
 
 fn table(header: &[&str]) -> Table {
     let mut t = Table::new();

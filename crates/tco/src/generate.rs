@@ -275,14 +275,6 @@ fn write_err(path: &Path) -> impl Fn(std::io::Error) -> TcoError + '_ {
     }
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
 /// Write the rows as FOCUS CSV.
 pub fn write_csv(path: &Path, opts: &GenerateOptions) -> Result<Written, TcoError> {
     let err = write_err(path);
@@ -300,11 +292,11 @@ pub fn write_csv(path: &Path, opts: &GenerateOptions) -> Result<Written, TcoErro
             r.effective,
             r.list,
             r.charge_category,
-            csv_field(r.service),
-            csv_field(r.category),
+            audit_text::csv_quote(r.service),
+            audit_text::csv_quote(r.category),
             r.region,
             r.resource,
-            csv_field(&r.tags)
+            audit_text::csv_quote(&r.tags)
         )
         .map_err(&err)?;
         n += 1;

@@ -10,13 +10,13 @@ use crate::report::{CostCenter, TcoReport};
 /// A CSV cell: quoted when needed, and prefixed with `'` when a spreadsheet would read it
 /// as a formula (`=`, `+`, `-`, `@`, tab, CR); the findings CSV's own rule.
 pub fn csv_cell(s: &str) -> String {
-    audit_report::csv::field(s).into_owned()
+    audit_text::csv_field(s).into_owned()
 }
 
 /// A Markdown table cell, escaped as the findings report escapes its cells (`|`, markup,
 /// HTML, line breaks and invisible characters).
 pub fn md_cell(s: &str) -> String {
-    audit_report::markdown::cell(s)
+    audit_text::markdown_cell(s)
 }
 
 fn pct(x: f64) -> String {
