@@ -2,44 +2,68 @@
 //! resource or of the config. The names are this fixed vocabulary, checked when the rule
 //! pack is loaded, so that a typo is an error and not a `{typo}` in a report.
 
+use audit_model::resource::{AccessKey, IamUser};
 use audit_model::{Kind, Resource};
 use jiff::Timestamp;
 
 use crate::config::Config;
 use crate::facts;
 
-/// Every name a template may use.
-pub const VARS: &[&str] = &[
-    "id",
-    "type",
-    "region",
-    "name",
-    "account",
-    "data_class",
-    "missing_tags",
-    "retention_days",
-    "min_log_retention_days",
-    "regions_without_trail",
-    "old_keys",
-    "idle_keys",
-    "old_key_ids",
-    "idle_key_ids",
-    "max_access_key_age_days",
-    "max_access_key_unused_days",
-    "admin_via",
-    "password_min_length",
-    "min_password_length",
-    "password_requires_all_classes",
-    "open_admin_ports",
-    "open_plaintext_ports",
-    "public_access_block",
-    "size_gib",
-    "volume_type",
-    "engine",
-    "backup_retention_days",
-    "min_backup_retention_days",
-    "attached_volumes",
-];
+/// Declares the variables a template may use: one line each, so that the list of names
+/// and the lookup of values cannot drift apart (the match in [`value`] is exhaustive).
+macro_rules! vars {
+    ($($variant:ident => $name:literal),+ $(,)?) => {
+        /// A name a template may use.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        pub enum Var {
+            $($variant,)+
+        }
+
+        impl Var {
+            /// Every variable, in the order of its declaration.
+            pub const ALL: &'static [Var] = &[$(Var::$variant,)+];
+
+            /// The name written in templates: `{name}`.
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Var::$variant => $name,)+
+                }
+            }
+        }
+    };
+}
+
+vars! {
+    Id => "id",
+    Type => "type",
+    Region => "region",
+    Name => "name",
+    Account => "account",
+    DataClass => "data_class",
+    MissingTags => "missing_tags",
+    RetentionDays => "retention_days",
+    MinLogRetentionDays => "min_log_retention_days",
+    RegionsWithoutTrail => "regions_without_trail",
+    OldKeys => "old_keys",
+    IdleKeys => "idle_keys",
+    OldKeyIds => "old_key_ids",
+    IdleKeyIds => "idle_key_ids",
+    MaxAccessKeyAgeDays => "max_access_key_age_days",
+    MaxAccessKeyUnusedDays => "max_access_key_unused_days",
+    AdminVia => "admin_via",
+    PasswordMinLength => "password_min_length",
+    MinPasswordLength => "min_password_length",
+    PasswordRequiresAllClasses => "password_requires_all_classes",
+    OpenAdminPorts => "open_admin_ports",
+    OpenPlaintextPorts => "open_plaintext_ports",
+    PublicAccessBlock => "public_access_block",
+    SizeGib => "size_gib",
+    VolumeType => "volume_type",
+    Engine => "engine",
+    BackupRetentionDays => "backup_retention_days",
+    MinBackupRetentionDays => "min_backup_retention_days",
+    AttachedVolumes => "attached_volumes",
+}
 
 /// What a detail may need beyond the resource and the config.
 pub struct DetailEnv<'a> {
@@ -57,7 +81,7 @@ pub struct Template {
 #[derive(Debug, Clone, PartialEq)]
 enum Part {
     Text(String),
-    Var(&'static str),
+    Var(Var),
 }
 
 impl Template {
@@ -74,11 +98,11 @@ impl Template {
                 .find('}')
                 .ok_or_else(|| format!("unclosed `{{` in detail template `{text}`"))?;
             let name = &after[..close];
-            let var = VARS
+            let var = Var::ALL
                 .iter()
-                .find(|v| **v == name)
+                .find(|v| v.name() == name)
                 .ok_or_else(|| format!("unknown detail variable `{{{name}}}`"))?;
-            parts.push(Part::Var(var));
+            parts.push(Part::Var(*var));
             rest = &after[close + 1..];
         }
         if !rest.is_empty() {
@@ -92,7 +116,7 @@ impl Template {
         for part in &self.parts {
             match part {
                 Part::Text(t) => out.push_str(t),
-                Part::Var(v) => out.push_str(&value(v, resource, env)),
+                Part::Var(v) => out.push_str(&value(*v, resource, env)),
             }
         }
         out
@@ -108,8 +132,12 @@ fn list<T: ToString>(items: impl IntoIterator<Item = T>) -> String {
     }
 }
 
-fn value(var: &str, resource: &Resource, env: &DetailEnv) -> String {
+/// Shown where a variable does not apply to the resource's type.
+const NOT_APPLICABLE: &str = "n/a";
+
+fn value(var: Var, resource: &Resource, env: &DetailEnv) -> String {
     let cfg = env.config;
+    let na = || NOT_APPLICABLE.to_string();
     let exposure = |ports: &[u16]| match &resource.kind {
         Kind::SecurityGroup(g) => {
             let open = facts::world_exposure(g, &cfg.ports_of_interest()).ports;
@@ -117,90 +145,119 @@ fn value(var: &str, resource: &Resource, env: &DetailEnv) -> String {
         }
         _ => "none".into(),
     };
-    match (var, &resource.kind) {
-        ("id", _) => resource.id.clone(),
-        ("type", _) => resource.type_name().into(),
-        ("region", _) => resource.region.clone(),
-        ("name", _) => facts::display_name(resource).into(),
-        ("account", _) => account_of(&resource.id).into(),
-        ("data_class", _) => resource
+    let user = || match &resource.kind {
+        Kind::IamUser(u) => Some(u),
+        _ => None,
+    };
+    let password_policy = || match &resource.kind {
+        Kind::Account(a) => Some(a.password_policy.as_ref()),
+        _ => None,
+    };
+    match var {
+        Var::Id => resource.id.clone(),
+        Var::Type => resource.type_name().into(),
+        Var::Region => resource.region.clone(),
+        Var::Name => facts::display_name(resource).into(),
+        Var::Account => account_of(&resource.id).into(),
+        Var::DataClass => resource
             .tags
             .get("data-class")
             .cloned()
             .unwrap_or_else(|| "none".into()),
-        ("missing_tags", _) => list(facts::missing_tags(resource, &cfg.mandatory_tags)),
-        ("retention_days", Kind::LogGroup(l)) => l
-            .retention_days
-            .map_or_else(|| "never expires".into(), |d| d.to_string()),
-        ("min_log_retention_days", _) => cfg.min_log_retention_days.to_string(),
-        ("regions_without_trail", _) => list(env.regions_without_trail),
-        ("old_keys", Kind::IamUser(u)) => list(
-            facts::active(&u.access_keys)
-                .map(|k| (k, facts::days_between(k.created, env.now)))
-                .filter(|(_, age)| *age > i64::from(cfg.max_access_key_age_days))
-                .map(|(k, age)| format!("key {} is {age} days old", k.id)),
-        ),
-        ("idle_keys", Kind::IamUser(u)) => list(
-            facts::active(&u.access_keys)
-                .map(|k| (k, facts::key_idle_days(k, env.now)))
-                .filter(|(_, idle)| *idle > i64::from(cfg.max_access_key_unused_days))
-                .map(|(k, idle)| format!("key {} unused for {idle} days", k.id)),
-        ),
-        ("old_key_ids", Kind::IamUser(u)) => list(
-            facts::active(&u.access_keys)
-                .filter(|k| {
-                    facts::days_between(k.created, env.now) > i64::from(cfg.max_access_key_age_days)
-                })
-                .map(|k| k.id.clone()),
-        ),
-        ("idle_key_ids", Kind::IamUser(u)) => list(
-            facts::active(&u.access_keys)
-                .filter(|k| {
-                    facts::key_idle_days(k, env.now) > i64::from(cfg.max_access_key_unused_days)
-                })
-                .map(|k| k.id.clone()),
-        ),
-        ("max_access_key_age_days", _) => cfg.max_access_key_age_days.to_string(),
-        ("max_access_key_unused_days", _) => cfg.max_access_key_unused_days.to_string(),
-        ("admin_via", Kind::IamUser(u)) => list(facts::user_admin_sources(u)),
-        ("password_min_length", Kind::Account(a)) => a
-            .password_policy
-            .as_ref()
-            .map_or(0, |p| p.min_length)
-            .to_string(),
-        ("min_password_length", _) => cfg.min_password_length.to_string(),
-        ("password_requires_all_classes", Kind::Account(a)) => {
-            let all = a.password_policy.as_ref().is_some_and(|p| {
-                p.require_symbols && p.require_numbers && p.require_uppercase && p.require_lowercase
-            });
-            if all { "yes" } else { "no" }.into()
-        }
-        ("open_admin_ports", _) => exposure(&cfg.admin_ports),
-        ("open_plaintext_ports", _) => exposure(&cfg.plaintext_ports),
-        ("public_access_block", Kind::S3Bucket(b)) => match &b.public_access_block {
-            None => "no public access block configured".into(),
-            Some(p) => {
-                let off: Vec<&str> = [
-                    ("BlockPublicAcls", p.block_public_acls),
-                    ("IgnorePublicAcls", p.ignore_public_acls),
-                    ("BlockPublicPolicy", p.block_public_policy),
-                    ("RestrictPublicBuckets", p.restrict_public_buckets),
-                ]
-                .into_iter()
-                .filter(|(_, on)| !on)
-                .map(|(n, _)| n)
-                .collect();
-                format!("public access block off: {}", list(off))
-            }
+        Var::MissingTags => list(facts::missing_tags(resource, &cfg.mandatory_tags)),
+        Var::RetentionDays => match &resource.kind {
+            Kind::LogGroup(l) => l
+                .retention_days
+                .map_or_else(|| "never expires".into(), |d| d.to_string()),
+            _ => na(),
         },
-        ("size_gib", Kind::EbsVolume(v)) => v.size_gib.to_string(),
-        ("volume_type", Kind::EbsVolume(v)) => v.volume_type.clone(),
-        ("engine", Kind::RdsInstance(d)) => d.engine.clone(),
-        ("backup_retention_days", Kind::RdsInstance(d)) => d.backup_retention_days.to_string(),
-        ("min_backup_retention_days", _) => cfg.min_backup_retention_days.to_string(),
-        ("attached_volumes", Kind::Ec2Instance(i)) => i.volume_ids.len().to_string(),
-        _ => "n/a".into(),
+        Var::MinLogRetentionDays => cfg.min_log_retention_days.to_string(),
+        Var::RegionsWithoutTrail => list(env.regions_without_trail),
+        Var::OldKeys => user().map_or_else(na, |u| {
+            list(
+                old_keys(u, env)
+                    .into_iter()
+                    .map(|(k, age)| format!("key {} is {age} days old", k.id)),
+            )
+        }),
+        Var::IdleKeys => user().map_or_else(na, |u| {
+            list(
+                idle_keys(u, env)
+                    .into_iter()
+                    .map(|(k, idle)| format!("key {} unused for {idle} days", k.id)),
+            )
+        }),
+        Var::OldKeyIds => {
+            user().map_or_else(na, |u| list(old_keys(u, env).into_iter().map(|(k, _)| &k.id)))
+        }
+        Var::IdleKeyIds => {
+            user().map_or_else(na, |u| list(idle_keys(u, env).into_iter().map(|(k, _)| &k.id)))
+        }
+        Var::MaxAccessKeyAgeDays => cfg.max_access_key_age_days.to_string(),
+        Var::MaxAccessKeyUnusedDays => cfg.max_access_key_unused_days.to_string(),
+        Var::AdminVia => user().map_or_else(na, |u| list(facts::user_admin_sources(u))),
+        Var::PasswordMinLength => {
+            password_policy().map_or_else(na, |p| p.map_or(0, |p| p.min_length).to_string())
+        }
+        Var::MinPasswordLength => cfg.min_password_length.to_string(),
+        Var::PasswordRequiresAllClasses => password_policy().map_or_else(na, |p| {
+            if p.is_some_and(|p| p.requires_all_classes()) {
+                "yes"
+            } else {
+                "no"
+            }
+            .into()
+        }),
+        Var::OpenAdminPorts => exposure(&cfg.admin_ports),
+        Var::OpenPlaintextPorts => exposure(&cfg.plaintext_ports),
+        Var::PublicAccessBlock => match &resource.kind {
+            Kind::S3Bucket(b) => match &b.public_access_block {
+                None => "no public access block configured".into(),
+                Some(p) => {
+                    let off = p.settings().into_iter().filter(|(_, on)| !on);
+                    format!("public access block off: {}", list(off.map(|(n, _)| n)))
+                }
+            },
+            _ => na(),
+        },
+        Var::SizeGib => match &resource.kind {
+            Kind::EbsVolume(v) => v.size_gib.to_string(),
+            _ => na(),
+        },
+        Var::VolumeType => match &resource.kind {
+            Kind::EbsVolume(v) => v.volume_type.clone(),
+            _ => na(),
+        },
+        Var::Engine => match &resource.kind {
+            Kind::RdsInstance(d) => d.engine.clone(),
+            _ => na(),
+        },
+        Var::BackupRetentionDays => match &resource.kind {
+            Kind::RdsInstance(d) => d.backup_retention_days.to_string(),
+            _ => na(),
+        },
+        Var::MinBackupRetentionDays => cfg.min_backup_retention_days.to_string(),
+        Var::AttachedVolumes => match &resource.kind {
+            Kind::Ec2Instance(i) => i.volume_ids.len().to_string(),
+            _ => na(),
+        },
     }
+}
+
+/// Active keys older than the config allows, with their age in days.
+fn old_keys<'u>(u: &'u IamUser, env: &DetailEnv) -> Vec<(&'u AccessKey, i64)> {
+    facts::active(&u.access_keys)
+        .map(|k| (k, facts::days_between(k.created, env.now)))
+        .filter(|(_, age)| *age > i64::from(env.config.max_access_key_age_days))
+        .collect()
+}
+
+/// Active keys unused for longer than the config allows, with their idle days.
+fn idle_keys<'u>(u: &'u IamUser, env: &DetailEnv) -> Vec<(&'u AccessKey, i64)> {
+    facts::active(&u.access_keys)
+        .map(|k| (k, facts::key_idle_days(k, env.now)))
+        .filter(|(_, idle)| *idle > i64::from(env.config.max_access_key_unused_days))
+        .collect()
 }
 
 /// The account id in an ARN (`arn:PARTITION:SERVICE:REGION:ACCOUNT:...`), else the id.

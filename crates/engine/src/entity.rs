@@ -124,12 +124,7 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             );
             a.bool(
                 "password_requires_all_classes",
-                policy.is_some_and(|p| {
-                    p.require_symbols
-                        && p.require_numbers
-                        && p.require_uppercase
-                        && p.require_lowercase
-                }),
+                policy.is_some_and(|p| p.requires_all_classes()),
             );
             if let Some(root) = &acct.root {
                 a.bool("root_mfa_enabled", root.mfa_enabled);
@@ -176,7 +171,7 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("flow_logs", !v.flow_log_ids.is_empty());
         }
         Kind::Ec2Instance(i) => {
-            a.string("state", &i.state);
+            a.string("state", i.state.as_str());
             a.long(
                 "attached_volumes",
                 i64::try_from(i.volume_ids.len()).unwrap_or(i64::MAX),
@@ -191,12 +186,9 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
         Kind::S3Bucket(b) => {
             a.bool(
                 "public_access_blocked",
-                b.public_access_block.as_ref().is_some_and(|p| {
-                    p.block_public_acls
-                        && p.ignore_public_acls
-                        && p.block_public_policy
-                        && p.restrict_public_buckets
-                }),
+                b.public_access_block
+                    .as_ref()
+                    .is_some_and(|p| p.blocks_all()),
             );
             a.bool("default_encryption", b.encryption.is_some());
         }
@@ -217,11 +209,8 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("log_file_validation", t.log_file_validation);
         }
         Kind::KmsKey(k) => {
-            a.bool(
-                "customer_managed",
-                k.manager.eq_ignore_ascii_case("CUSTOMER"),
-            );
-            a.bool("enabled", k.state == "Enabled");
+            a.bool("customer_managed", k.is_customer_managed());
+            a.bool("enabled", k.is_enabled());
             a.bool("rotation_enabled", k.rotation_enabled);
         }
         Kind::Other(o) => a.string("resource_type", &o.resource_type),

@@ -3,6 +3,7 @@
 //! judge), and a differential test (both must give the same findings). A rule added
 //! to the pack without a twin here is caught by that test.
 
+use audit_model::resource::InstanceState;
 use audit_model::{Kind, Partition, Resource};
 
 use crate::config::Config;
@@ -56,12 +57,7 @@ impl ReferenceJudge<'_> {
         if !r.is_global() && !domestic {
             ids.push("residency-resource-abroad");
         }
-        let taggable = match &r.kind {
-            Kind::Account(_) | Kind::IamGroup(_) => false,
-            Kind::KmsKey(k) => k.manager.eq_ignore_ascii_case("CUSTOMER"),
-            _ => true,
-        };
-        if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
+        if r.is_taggable() && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
             ids.push("tags-mandatory-missing");
         }
         let min = |v: u32| i64::from(v);
@@ -73,11 +69,7 @@ impl ReferenceJudge<'_> {
                 match &a.password_policy {
                     None => ids.push("iam-password-policy-missing"),
                     Some(p) => {
-                        let all = p.require_symbols
-                            && p.require_numbers
-                            && p.require_uppercase
-                            && p.require_lowercase;
-                        if p.min_length < cfg.min_password_length || !all {
+                        if p.min_length < cfg.min_password_length || !p.requires_all_classes() {
                             ids.push("iam-password-policy-weak");
                         }
                     }
@@ -131,7 +123,7 @@ impl ReferenceJudge<'_> {
                 }
             }
             Kind::Ec2Instance(i) => {
-                if i.state == "stopped" && !i.volume_ids.is_empty() {
+                if i.state == InstanceState::Stopped && !i.volume_ids.is_empty() {
                     ids.push("cost-instance-stopped-with-volumes");
                 }
             }
@@ -147,13 +139,11 @@ impl ReferenceJudge<'_> {
                 }
             }
             Kind::S3Bucket(b) => {
-                let blocked = b.public_access_block.as_ref().is_some_and(|p| {
-                    p.block_public_acls
-                        && p.ignore_public_acls
-                        && p.block_public_policy
-                        && p.restrict_public_buckets
-                });
-                if !blocked {
+                if !b
+                    .public_access_block
+                    .as_ref()
+                    .is_some_and(|p| p.blocks_all())
+                {
                     ids.push("data-s3-public-access-not-blocked");
                 }
             }
@@ -187,10 +177,7 @@ impl ReferenceJudge<'_> {
                 }
             }
             Kind::KmsKey(k) => {
-                if k.manager.eq_ignore_ascii_case("CUSTOMER")
-                    && k.state == "Enabled"
-                    && !k.rotation_enabled
-                {
+                if k.is_customer_managed() && k.is_enabled() && !k.rotation_enabled {
                     ids.push("data-kms-rotation-off");
                 }
             }

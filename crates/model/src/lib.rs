@@ -1,6 +1,7 @@
 //! Serde types shared by every part of audit: the snapshot (the contract between
 //! collection and judgement) and findings.
 
+pub mod error_kind;
 pub mod finding;
 pub mod gate;
 pub mod place;
@@ -8,11 +9,12 @@ pub mod read;
 pub mod resource;
 pub mod snapshot;
 
+pub use error_kind::ErrorKind;
 pub use finding::{FINDINGS_DOC_VERSION, Finding, Severity, merge_sorted, sort_findings};
 pub use place::SourcePlace;
 pub use read::{Early, SnapshotError, read_snapshot, stream_snapshot};
 pub use resource::{GLOBAL_REGION, Kind, Resource, TYPE_NAMES};
-pub use snapshot::{Gap, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
+pub use snapshot::{Gap, GapCode, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
 
 /// The JSON Schema of snapshot format [`SCHEMA_VERSION`] (checked in as
 /// `docs/snapshot.schema.json`).

@@ -32,6 +32,16 @@ impl Resource {
         self.kind.type_name()
     }
 
+    /// Whether the mandatory-tag rule applies: the account and IAM groups cannot carry
+    /// tags, and an AWS-managed key's tags are not the customer's to set.
+    pub fn is_taggable(&self) -> bool {
+        match &self.kind {
+            Kind::Account(_) | Kind::IamGroup(_) => false,
+            Kind::KmsKey(k) => k.is_customer_managed(),
+            _ => true,
+        }
+    }
+
     pub fn is_global(&self) -> bool {
         self.region == GLOBAL_REGION
     }
@@ -139,6 +149,16 @@ pub struct PasswordPolicy {
     /// Absent: reuse is not prevented.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuse_prevention: Option<u32>,
+}
+
+impl PasswordPolicy {
+    /// Symbols, numbers, upper and lower case are all required.
+    pub fn requires_all_classes(&self) -> bool {
+        self.require_symbols
+            && self.require_numbers
+            && self.require_uppercase
+            && self.require_lowercase
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -269,11 +289,52 @@ pub struct Vpc {
 pub struct Ec2Instance {
     pub instance_id: String,
     pub instance_type: String,
-    /// pending, running, stopping, stopped, shutting-down, terminated.
-    pub state: String,
+    pub state: InstanceState,
     pub volume_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<String>,
+}
+
+/// The lifecycle state of an instance, as EC2 names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum InstanceState {
+    Pending,
+    Running,
+    Stopping,
+    Stopped,
+    ShuttingDown,
+    Terminated,
+    /// The provider gave a state audit does not know; the collector records a gap.
+    Unknown,
+}
+
+impl InstanceState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InstanceState::Pending => "pending",
+            InstanceState::Running => "running",
+            InstanceState::Stopping => "stopping",
+            InstanceState::Stopped => "stopped",
+            InstanceState::ShuttingDown => "shutting-down",
+            InstanceState::Terminated => "terminated",
+            InstanceState::Unknown => "unknown",
+        }
+    }
+
+    /// EC2's name of the state; `None` for a name EC2 does not use.
+    pub fn parse(s: &str) -> Option<InstanceState> {
+        [
+            InstanceState::Pending,
+            InstanceState::Running,
+            InstanceState::Stopping,
+            InstanceState::Stopped,
+            InstanceState::ShuttingDown,
+            InstanceState::Terminated,
+        ]
+        .into_iter()
+        .find(|st| st.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -306,6 +367,23 @@ pub struct PublicAccessBlock {
     pub ignore_public_acls: bool,
     pub block_public_policy: bool,
     pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// The four settings by their AWS names, each with whether it is on.
+    pub fn settings(&self) -> [(&'static str, bool); 4] {
+        [
+            ("BlockPublicAcls", self.block_public_acls),
+            ("IgnorePublicAcls", self.ignore_public_acls),
+            ("BlockPublicPolicy", self.block_public_policy),
+            ("RestrictPublicBuckets", self.restrict_public_buckets),
+        ]
+    }
+
+    /// Every setting is on: nothing of the bucket can be made public.
+    pub fn blocks_all(&self) -> bool {
+        self.settings().iter().all(|(_, on)| *on)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -359,9 +437,52 @@ pub struct KmsKey {
     pub key_id: String,
     /// CUSTOMER or AWS.
     pub manager: String,
-    /// Enabled, Disabled, PendingDeletion, ...
-    pub state: String,
+    pub state: KeyState,
     pub rotation_enabled: bool,
+}
+
+/// A KMS key's state, as KMS names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum KeyState {
+    Creating,
+    Enabled,
+    Disabled,
+    PendingDeletion,
+    PendingImport,
+    PendingReplicaDeletion,
+    Unavailable,
+    Updating,
+    /// The provider gave a state audit does not know; the collector records a gap.
+    Unknown,
+}
+
+impl KeyState {
+    const KNOWN: [(KeyState, &'static str); 8] = [
+        (KeyState::Creating, "Creating"),
+        (KeyState::Enabled, "Enabled"),
+        (KeyState::Disabled, "Disabled"),
+        (KeyState::PendingDeletion, "PendingDeletion"),
+        (KeyState::PendingImport, "PendingImport"),
+        (KeyState::PendingReplicaDeletion, "PendingReplicaDeletion"),
+        (KeyState::Unavailable, "Unavailable"),
+        (KeyState::Updating, "Updating"),
+    ];
+
+    /// KMS's name of the state; `None` for a name KMS does not use.
+    pub fn parse(s: &str) -> Option<KeyState> {
+        Self::KNOWN.iter().find(|(_, n)| *n == s).map(|(k, _)| *k)
+    }
+}
+
+impl KmsKey {
+    /// Created and managed by the customer (rotation and tags are theirs to set).
+    pub fn is_customer_managed(&self) -> bool {
+        self.manager.eq_ignore_ascii_case("CUSTOMER")
+    }
+
+    pub fn is_enabled(&self) -> bool {
+        self.state == KeyState::Enabled
+    }
 }
 
 /// Anything else the tagging API reports (EKS, ElastiCache, SQS, Lambda, load balancers...).

@@ -225,7 +225,7 @@ fn suites(result: &CheckResult) -> Vec<Suite> {
                 Case {
                     classname: "audit.coverage".to_string(),
                     outcome: Outcome::Error {
-                        kind: g.error_code.clone(),
+                        kind: g.error_code.to_string(),
                         message: format!("{}: {}", g.error_code, g.message),
                         body: format!(
                             "{what}: {}: {}\nthe snapshot could not see this; an incomplete audit never passes (use --allow-incomplete to judge it anyway)",
@@ -575,7 +575,7 @@ mod tests {
             service: nasty.clone(),
             region: nasty.clone(),
             operation: nasty.clone(),
-            error_code: nasty.clone(),
+            error_code: nasty.as_str().into(),
             message: nasty.clone(),
         };
         let gate = audit_model::gate::apply(

@@ -353,7 +353,7 @@ pub fn render(result: &CheckResult) -> String {
                     cell(&g.service),
                     cell(&g.region),
                     cell(&g.operation),
-                    cell(&g.error_code),
+                    cell(g.error_code.as_str()),
                     cell(&g.message),
                 ]
             })

@@ -106,7 +106,7 @@ pub fn render(result: &CheckResult) -> String {
                 terminal_safe(&g.service),
                 terminal_safe(&g.region),
                 terminal_safe(&g.operation),
-                terminal_safe(&g.error_code),
+                terminal_safe(g.error_code.as_str()),
                 terminal_safe(&g.message),
             ]);
         }
