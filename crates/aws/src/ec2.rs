@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use audit_model::resource::{EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, SecurityGroup, Vpc};
+use audit_model::resource::{
+    EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, InstanceState, SecurityGroup, Vpc,
+};
 use audit_model::{Kind, Resource};
 use aws_sdk_ec2::Client;
 use aws_sdk_ec2::types::Tag;
@@ -161,10 +163,20 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                 .and_then(|s| s.name())
                 .map(|n| n.as_str().to_string())
                 .unwrap_or_default();
-            // A terminated instance is gone; it lingers in the API for an hour.
-            if state == "terminated" {
-                continue;
-            }
+            let state = match InstanceState::parse(&state) {
+                // A terminated instance is gone; it lingers in the API for an hour.
+                Some(InstanceState::Terminated) => continue,
+                Some(known) => known,
+                None => {
+                    let message = format!(
+                        "instance {} has state {}, which audit does not know",
+                        audit_text::quote(instance_id),
+                        audit_text::quote(&state)
+                    );
+                    shard.gap(site, "DescribeInstances", "ResponseError", message);
+                    InstanceState::Unknown
+                }
+            };
             let mut volume_ids: Vec<String> = i
                 .block_device_mappings()
                 .iter()

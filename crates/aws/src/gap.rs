@@ -56,7 +56,7 @@ where
         service: service.to_string(),
         region: region.to_string(),
         operation: operation.to_string(),
-        error_code,
+        error_code: error_code.into(),
         message,
     }
 }

@@ -1,6 +1,6 @@
 //! KMS in one region: keys, who manages them, their state, rotation and tags.
 
-use audit_model::resource::KmsKey;
+use audit_model::resource::{self, KmsKey};
 use audit_model::{Kind, Resource};
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{KeyManagerType, KeyState};
@@ -83,6 +83,16 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
             } else {
                 Default::default()
             };
+            let state_name = meta.key_state().map(|s| s.as_str()).unwrap_or_default();
+            let state = resource::KeyState::parse(state_name).unwrap_or_else(|| {
+                let message = format!(
+                    "key {} has state {}, which audit does not know",
+                    audit_text::quote(key_id),
+                    audit_text::quote(state_name)
+                );
+                shard.gap(site, "DescribeKey", "ResponseError", message);
+                resource::KeyState::Unknown
+            });
             let arn = meta.arn().map(str::to_string).unwrap_or_else(|| {
                 format!(
                     "arn:{}:kms:{region}:{}:key/{key_id}",
@@ -99,10 +109,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                         .key_manager()
                         .map(|m| m.as_str().to_string())
                         .unwrap_or_default(),
-                    state: meta
-                        .key_state()
-                        .map(|s| s.as_str().to_string())
-                        .unwrap_or_default(),
+                    state,
                     rotation_enabled,
                 }),
             });

@@ -69,7 +69,7 @@ impl Shard {
             service: site.service.to_string(),
             region: site.region.to_string(),
             operation: operation.to_string(),
-            error_code: code.to_string(),
+            error_code: code.into(),
             message,
         });
     }

@@ -6,28 +6,192 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use audit_model::Severity;
+use cedar_policy::RestrictedExpression;
 use serde::Deserialize;
 use toml::Spanned;
 
 use crate::error::{EngineError, SourcePlace};
 
-/// The resolved parameters every rule sees.
+/// Declares every rule parameter once: its `[section]` and key in `audit.toml`, the
+/// field of [`Config`] it fills (also its name in the Cedar request context, `Params`
+/// in the schema) and its type. From this one list come the TOML sections (unknown keys
+/// and wrong types are errors with file, line and column), the layering of the user's
+/// file over the defaults, and the Cedar context. A new parameter is one line here, its
+/// default in `policies/audit.toml` and its attribute in `Params`.
+macro_rules! params {
+    ($([$section:ident] $($key:ident => $field:ident: $ty:ty),+ ;)+) => {
+        /// The resolved parameters every rule sees.
+        #[derive(Debug, Clone, PartialEq)]
+        pub struct Config {
+            $($(pub $field: $ty,)+)+
+            /// Rule ids switched off, with where they were named.
+            pub disabled_rules: Vec<Named>,
+            /// Severity per rule id, with where it was named.
+            pub severity_overrides: Vec<(Named, Severity)>,
+        }
+
+        mod sections {
+            #[allow(unused_imports)]
+            use super::*;
+            $(
+                #[allow(non_camel_case_types)]
+                #[derive(Debug, Default, serde::Deserialize)]
+                #[serde(deny_unknown_fields)]
+                pub struct $section {
+                    $(pub $key: Option<<$ty as Param>::Raw>,)+
+                }
+            )+
+        }
+
+        #[derive(Debug, Default, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct File {
+            $($section: Option<sections::$section>,)+
+            rules: Option<Rules>,
+        }
+
+        /// The last layer that sets each parameter wins.
+        fn resolve(
+            layers: &[&Layer],
+            defaults: &Path,
+            disabled_rules: Vec<Named>,
+            severity_overrides: Vec<(Named, Severity)>,
+        ) -> Result<Config, EngineError> {
+            Ok(Config {
+                $($($field: {
+                    let key = concat!(stringify!($section), ".", stringify!($key));
+                    let (raw, layer) = layers
+                        .iter()
+                        .rev()
+                        .find_map(|layer| {
+                            let value = layer.parsed.$section.as_ref().and_then(|s| s.$key.clone());
+                            value.map(|v| (v, *layer))
+                        })
+                        .ok_or_else(|| EngineError::Config {
+                            place: SourcePlace::file_only(defaults),
+                            message: format!("missing key `{key}` in the defaults"),
+                        })?;
+                    <$ty as Param>::resolve(raw, layer, key)?
+                },)+)+
+                disabled_rules,
+                severity_overrides,
+            })
+        }
+
+        impl Config {
+            /// Every parameter as a Cedar value, named as in the context (`Params`).
+            pub fn cedar_params(&self) -> Vec<(&'static str, RestrictedExpression)> {
+                vec![$($((stringify!($field), Param::to_cedar(&self.$field)),)+)+]
+            }
+        }
+    };
+}
+
+params! {
+    [residency]
+    domestic_regions => domestic_regions: Vec<String>,
+    regulated_data_classes => regulated_data_classes: DataClasses;
+    [tags]
+    mandatory => mandatory_tags: Vec<String>;
+    [logs]
+    min_retention_days => min_log_retention_days: u32;
+    [iam]
+    max_access_key_age_days => max_access_key_age_days: u32,
+    max_access_key_unused_days => max_access_key_unused_days: u32,
+    min_password_length => min_password_length: u32;
+    [network]
+    admin_ports => admin_ports: Ports,
+    plaintext_ports => plaintext_ports: Ports;
+    [data]
+    min_backup_retention_days => min_backup_retention_days: u32;
+}
+
+/// A parameter's type: what the TOML file holds, how it is checked, and its Cedar value.
+trait Param: Sized {
+    type Raw: serde::de::DeserializeOwned + Clone + std::fmt::Debug;
+    fn resolve(raw: Self::Raw, layer: &Layer, key: &str) -> Result<Self, EngineError>;
+    fn to_cedar(&self) -> RestrictedExpression;
+}
+
+impl Param for u32 {
+    type Raw = u32;
+    fn resolve(raw: u32, _: &Layer, _: &str) -> Result<u32, EngineError> {
+        Ok(raw)
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        RestrictedExpression::new_long(i64::from(*self))
+    }
+}
+
+fn string_set<'a>(items: impl Iterator<Item = &'a String>) -> RestrictedExpression {
+    RestrictedExpression::new_set(items.map(|s| RestrictedExpression::new_string(s.clone())))
+}
+
+impl Param for Vec<String> {
+    type Raw = Vec<String>;
+    fn resolve(raw: Vec<String>, _: &Layer, _: &str) -> Result<Self, EngineError> {
+        Ok(raw)
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        string_set(self.iter())
+    }
+}
+
+/// Values of the `data-class` tag, compared trimmed and in lower case.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Config {
-    pub domestic_regions: Vec<String>,
-    pub regulated_data_classes: Vec<String>,
-    pub mandatory_tags: Vec<String>,
-    pub min_log_retention_days: u32,
-    pub max_access_key_age_days: u32,
-    pub max_access_key_unused_days: u32,
-    pub min_password_length: u32,
-    pub admin_ports: Vec<u16>,
-    pub plaintext_ports: Vec<u16>,
-    pub min_backup_retention_days: u32,
-    /// Rule ids switched off, with where they were named.
-    pub disabled_rules: Vec<Named>,
-    /// Severity per rule id, with where it was named.
-    pub severity_overrides: Vec<(Named, Severity)>,
+pub struct DataClasses(pub Vec<String>);
+
+impl std::ops::Deref for DataClasses {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
+}
+
+impl Param for DataClasses {
+    type Raw = Vec<String>;
+    fn resolve(raw: Vec<String>, _: &Layer, _: &str) -> Result<Self, EngineError> {
+        Ok(DataClasses(
+            raw.into_iter().map(|c| c.trim().to_lowercase()).collect(),
+        ))
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        string_set(self.0.iter())
+    }
+}
+
+/// TCP/UDP ports, 1 to 65535.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ports(pub Vec<u16>);
+
+impl std::ops::Deref for Ports {
+    type Target = Vec<u16>;
+    fn deref(&self) -> &Vec<u16> {
+        &self.0
+    }
+}
+
+impl Param for Ports {
+    type Raw = Vec<Spanned<u16>>;
+    fn resolve(raw: Vec<Spanned<u16>>, layer: &Layer, key: &str) -> Result<Self, EngineError> {
+        raw.into_iter()
+            .map(|p| match *p.get_ref() {
+                0 => Err(EngineError::Config {
+                    place: layer.place(p.span()),
+                    message: format!("`{key}`: 0 is not a port (expected 1 to 65535)"),
+                }),
+                port => Ok(port),
+            })
+            .collect::<Result<Vec<u16>, EngineError>>()
+            .map(Ports)
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        RestrictedExpression::new_set(
+            self.0
+                .iter()
+                .map(|p| RestrictedExpression::new_long(i64::from(*p))),
+        )
+    }
 }
 
 /// A rule id named in a config file, with its place for error messages.
@@ -43,65 +207,13 @@ impl Config {
         let mut ports: Vec<u16> = self
             .admin_ports
             .iter()
-            .chain(&self.plaintext_ports)
+            .chain(self.plaintext_ports.iter())
             .copied()
             .collect();
         ports.sort_unstable();
         ports.dedup();
         ports
     }
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct File {
-    residency: Option<Residency>,
-    tags: Option<Tags>,
-    logs: Option<Logs>,
-    iam: Option<Iam>,
-    network: Option<Network>,
-    data: Option<Data>,
-    rules: Option<Rules>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Residency {
-    domestic_regions: Option<Vec<String>>,
-    regulated_data_classes: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Tags {
-    mandatory: Option<Vec<String>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Logs {
-    min_retention_days: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Iam {
-    max_access_key_age_days: Option<u32>,
-    max_access_key_unused_days: Option<u32>,
-    min_password_length: Option<u32>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Network {
-    admin_ports: Option<Vec<Spanned<u16>>>,
-    plaintext_ports: Option<Vec<Spanned<u16>>>,
-}
-
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct Data {
-    min_backup_retention_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -141,42 +253,6 @@ pub fn load(defaults: (&Path, &str), user: Option<(&Path, &str)>) -> Result<Conf
     let over = user.map(|(f, t)| Layer::parse(f, t)).transpose()?;
     let layers: Vec<&Layer> = std::iter::once(&base).chain(over.as_ref()).collect();
 
-    // The last layer that sets a key wins; `pick!` also says which layer that was.
-    macro_rules! pick {
-        ($section:ident . $key:ident) => {{
-            layers
-                .iter()
-                .rev()
-                .find_map(|layer| {
-                    let value = layer.parsed.$section.as_ref().and_then(|s| s.$key.clone());
-                    value.map(|v| (v, *layer))
-                })
-                .ok_or_else(|| EngineError::Config {
-                    place: SourcePlace::file_only(defaults.0),
-                    message: format!(
-                        "missing key `{}.{}` in the defaults",
-                        stringify!($section),
-                        stringify!($key)
-                    ),
-                })?
-        }};
-    }
-
-    let ports = |key: &str, (values, layer): (Vec<Spanned<u16>>, &Layer)| {
-        values
-            .into_iter()
-            .map(|p| match *p.get_ref() {
-                0 => Err(EngineError::Config {
-                    place: layer.place(p.span()),
-                    message: format!("`network.{key}`: 0 is not a port (expected 1 to 65535)"),
-                }),
-                port => Ok(port),
-            })
-            .collect::<Result<Vec<u16>, EngineError>>()
-    };
-    let admin_ports = ports("admin_ports", pick!(network.admin_ports))?;
-    let plaintext_ports = ports("plaintext_ports", pick!(network.plaintext_ports))?;
-
     let mut disabled_rules = Vec::new();
     let mut severity_overrides = Vec::new();
     for layer in &layers {
@@ -208,24 +284,7 @@ pub fn load(defaults: (&Path, &str), user: Option<(&Path, &str)>) -> Result<Conf
         }
     }
 
-    Ok(Config {
-        domestic_regions: pick!(residency.domestic_regions).0,
-        regulated_data_classes: pick!(residency.regulated_data_classes)
-            .0
-            .into_iter()
-            .map(|c| c.trim().to_lowercase())
-            .collect(),
-        mandatory_tags: pick!(tags.mandatory).0,
-        min_log_retention_days: pick!(logs.min_retention_days).0,
-        max_access_key_age_days: pick!(iam.max_access_key_age_days).0,
-        max_access_key_unused_days: pick!(iam.max_access_key_unused_days).0,
-        min_password_length: pick!(iam.min_password_length).0,
-        admin_ports,
-        plaintext_ports,
-        min_backup_retention_days: pick!(data.min_backup_retention_days).0,
-        disabled_rules,
-        severity_overrides,
-    })
+    resolve(&layers, defaults.0, disabled_rules, severity_overrides)
 }
 
 /// Reads a user config file; a missing or unreadable file is a usage error.

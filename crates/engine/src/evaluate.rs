@@ -136,7 +136,7 @@ pub fn evaluate(
             service: "iam".into(),
             region: "global".into(),
             operation: "account".into(),
-            error_code: "NoAccountResource".into(),
+            error_code: audit_model::GapCode::NoAccountResource,
             message: "the snapshot has no `account` resource: the password policy, the root user and trail coverage were not judged".into(),
         });
     }
@@ -149,7 +149,7 @@ pub fn evaluate(
                 service: "iam".into(),
                 region: "global".into(),
                 operation: "GetAccountSummary".into(),
-                error_code: "RootUserUnknown".into(),
+                error_code: audit_model::GapCode::RootUserUnknown,
                 message: format!(
                     "account `{}` has no root user information, which the `{}` partition has: the root user was not judged",
                     account.id, early.partition
@@ -358,20 +358,7 @@ pub fn context(
     partition: Partition,
     schema: &cedar_policy::Schema,
 ) -> Result<Context, EngineError> {
-    let strings = |v: &[String]| {
-        RestrictedExpression::new_set(
-            v.iter()
-                .map(|s| RestrictedExpression::new_string(s.clone())),
-        )
-    };
-    let longs = |v: &[u16]| {
-        RestrictedExpression::new_set(
-            v.iter()
-                .map(|p| RestrictedExpression::new_long(i64::from(*p))),
-        )
-    };
-    let long = |v: u32| RestrictedExpression::new_long(i64::from(v));
-    let pairs = [
+    let mut pairs = vec![
         (
             "partition",
             RestrictedExpression::new_string(partition.as_str().into()),
@@ -380,38 +367,15 @@ pub fn context(
             "partition_has_root",
             RestrictedExpression::new_bool(partition.has_root_user()),
         ),
-        ("domestic_regions", strings(&config.domestic_regions)),
-        (
-            "regulated_data_classes",
-            strings(&config.regulated_data_classes),
-        ),
-        ("mandatory_tags", strings(&config.mandatory_tags)),
-        (
-            "min_log_retention_days",
-            long(config.min_log_retention_days),
-        ),
-        (
-            "max_access_key_age_days",
-            long(config.max_access_key_age_days),
-        ),
-        (
-            "max_access_key_unused_days",
-            long(config.max_access_key_unused_days),
-        ),
-        ("min_password_length", long(config.min_password_length)),
-        ("admin_ports", longs(&config.admin_ports)),
-        ("plaintext_ports", longs(&config.plaintext_ports)),
-        (
-            "min_backup_retention_days",
-            long(config.min_backup_retention_days),
-        ),
     ];
+    pairs.extend(config.cedar_params());
     let action = EntityUid::from_str(r#"Audit::Action::"exist""#)
         .map_err(|e| EngineError::Evaluation(e.to_string()))?;
     let unfit = |e: &dyn std::fmt::Display| {
         EngineError::Evaluation(format!("the request context does not fit the schema: {e}"))
     };
-    let ctx = Context::from_pairs(pairs.map(|(k, v)| (k.to_string(), v))).map_err(|e| unfit(&e))?;
+    let ctx = Context::from_pairs(pairs.into_iter().map(|(k, v)| (k.to_string(), v)))
+        .map_err(|e| unfit(&e))?;
     ctx.validate(schema, &action).map_err(|e| unfit(&e))?;
     Ok(ctx)
 }
