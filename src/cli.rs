@@ -17,6 +17,17 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// How an error that ends the command is printed on stderr: `human` (`error: ...`,
+    /// with Cedar's excerpt of a broken policy) or `json` (one object with `error`, `kind`,
+    /// `exit_code` and, for a policy error, `diagnostic`), for CI tools that parse it.
+    #[arg(long, global = true, value_enum, default_value_t = ErrorFormat::Human)]
+    pub error_format: ErrorFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ErrorFormat {
+    Human,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]

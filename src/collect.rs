@@ -4,19 +4,13 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use audit_aws::{CollectError, Event, Options, Progress};
+use audit_aws::{Event, Options, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
 use crate::cli::CollectArgs;
 use crate::exit::Exit;
 use crate::output;
-
-impl From<CollectError> for Failure {
-    fn from(e: CollectError) -> Self {
-        Failure::usage(format!("error: {e}"))
-    }
-}
 
 /// A bar on a terminal; nothing until the summary line otherwise (CI logs stay short).
 struct Bar {
@@ -77,7 +71,7 @@ fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Failure::usage(format!("error: cannot start the async runtime: {e}")))
+        .map_err(|e| Failure::usage(format!("cannot start the async runtime: {e}")))
 }
 
 /// `{account}` in a path becomes the account id (one file per `--role-arn`).
@@ -88,7 +82,7 @@ fn out_path(template: &Path, account: &str) -> PathBuf {
 pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
     if args.role_arn.len() > 1 && !args.out.to_string_lossy().contains("{account}") {
         return Err(Failure::usage(
-            "error: several --role-arn need one file per account: put `{account}` in --out, e.g. `--out snapshots/{account}.json`",
+            "several --role-arn need one file per account: put `{account}` in --out, e.g. `--out snapshots/{account}.json`",
         ));
     }
     if let Some(costs) = &args.costs
@@ -96,7 +90,7 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
         && !costs.to_string_lossy().contains("{account}")
     {
         return Err(Failure::usage(
-            "error: several --role-arn need one cost file per account: put `{account}` in --costs",
+            "several --role-arn need one cost file per account: put `{account}` in --costs",
         ));
     }
     let cost_period = match &args.costs {
@@ -142,7 +136,7 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
         })?;
         // The snapshot is written whole or not at all.
         let mut json = serde_json::to_vec_pretty(&snapshot)
-            .map_err(|e| Failure::usage(format!("error: cannot serialise the snapshot: {e}")))?;
+            .map_err(|e| Failure::usage(format!("cannot serialise the snapshot: {e}")))?;
         json.push(b'\n');
         output::write_atomic(&path, &json)?;
         let gaps = snapshot.header.gaps.len();
@@ -193,14 +187,12 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
 /// Whole months: `months` of them ending before `end` (`YYYY-MM`, default: this month).
 fn cost_period(end: Option<&str>, months: u32) -> Result<(String, String), Failure> {
     if months == 0 {
-        return Err(Failure::usage("error: --costs-months must be at least 1"));
+        return Err(Failure::usage("--costs-months must be at least 1"));
     }
     let end_month = match end {
         Some(text) => {
             jiff::civil::Date::strptime("%Y-%m-%d", format!("{text}-01")).map_err(|_| {
-                Failure::usage(format!(
-                    "error: --costs-end `{text}` is not a month like 2026-11"
-                ))
+                Failure::usage(format!("--costs-end `{text}` is not a month like 2026-11"))
             })?
         }
         None => {
@@ -210,7 +202,7 @@ fn cost_period(end: Option<&str>, months: u32) -> Result<(String, String), Failu
     };
     let start = end_month
         .checked_sub(jiff::Span::new().months(i64::from(months)))
-        .map_err(|e| Failure::usage(format!("error: cost period: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cost period: {e}")))?;
     Ok((start.to_string(), end_month.to_string()))
 }
 

@@ -7,7 +7,6 @@ use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use serde::Serialize;
 
-use crate::check::findings_of;
 use crate::cli::{CheckFormat, DiffArgs};
 use crate::exit::Exit;
 use crate::{Failure, output};
@@ -29,21 +28,19 @@ struct Diff<'a> {
 /// accounts; 4 when a side has coverage gaps (what it could not see would look fixed),
 /// unless `--allow-incomplete`.
 pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
-    let old_doc = findings_of(&args.old, &args.pack)?;
-    let new_doc = findings_of(&args.new, &args.pack)?;
+    let pack = args.pack.load()?;
+    let old_doc = audit_judge::findings_of(&args.old, &pack)?;
+    let new_doc = audit_judge::findings_of(&args.new, &pack)?;
     if (&old_doc.account_id, old_doc.partition) != (&new_doc.account_id, new_doc.partition) {
-        return Err(Failure {
-            exit: Exit::Invalid,
-            message: format!(
-                "error: `{}` is of account {} ({}), `{}` of account {} ({}): a diff compares two runs of one account",
-                args.old.display(),
-                old_doc.account_id,
-                old_doc.partition,
-                args.new.display(),
-                new_doc.account_id,
-                new_doc.partition
-            ),
-        });
+        return Err(Failure::invalid(format!(
+            "`{}` is of account {} ({}), `{}` of account {} ({}): a diff compares two runs of one account",
+            args.old.display(),
+            old_doc.account_id,
+            old_doc.partition,
+            args.new.display(),
+            new_doc.account_id,
+            new_doc.partition
+        )));
     }
     let gaps: Vec<(&str, &Gap)> = old_doc
         .gaps
@@ -109,7 +106,7 @@ pub fn run(args: &DiffArgs) -> Result<Exit, Failure> {
                     terminal_safe(&g.service),
                     terminal_safe(&g.operation),
                     terminal_safe(&g.region),
-                    terminal_safe(&g.error_code),
+                    terminal_safe(g.error_code.as_str()),
                     terminal_safe(&g.message)
                 ));
             }

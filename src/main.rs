@@ -5,6 +5,7 @@ mod check;
 mod cli;
 mod collect;
 mod diff;
+mod error;
 mod exit;
 mod merge;
 mod output;
@@ -18,53 +19,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 use crate::cli::{Cli, Command};
+pub use crate::error::Failure;
 use crate::exit::Exit;
 
 /// Resources are parsed on one thread and dropped on others; glibc's allocator spends
 /// most of a large run on lock contention for that (measured with perf), mimalloc not.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// An error that ends the command, with its exit code.
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: Exit,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            exit: Exit::Error,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<audit_engine::EngineError> for Failure {
-    fn from(e: audit_engine::EngineError) -> Self {
-        let exit = if e.is_invalid_input() {
-            Exit::Invalid
-        } else {
-            Exit::Error
-        };
-        let mut message = format!("error: {e}");
-        if let audit_engine::EngineError::Policy {
-            rendered: Some(r), ..
-        } = &e
-        {
-            message.push_str("\n\n");
-            message.push_str(r.trim_end());
-        }
-        Failure { exit, message }
-    }
-}
-
-impl From<audit_model::SnapshotError> for Failure {
-    fn from(e: audit_model::SnapshotError) -> Self {
-        audit_engine::EngineError::from(e).into()
-    }
-}
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -79,6 +40,7 @@ fn main() -> ExitCode {
             return code.into();
         }
     };
+    let error_format = cli.error_format;
     let result = match cli.command {
         Command::Collect(args) => collect::run(&args),
         Command::Merge(args) => merge::run(&args),
@@ -101,8 +63,12 @@ fn main() -> ExitCode {
     match result {
         Ok(exit) => exit.into(),
         Err(failure) => {
-            eprintln!("{}", failure.message);
-            failure.exit.into()
+            let text = match error_format {
+                cli::ErrorFormat::Human => failure.human(),
+                cli::ErrorFormat::Json => failure.json(),
+            };
+            eprintln!("{text}");
+            failure.exit().into()
         }
     }
 }

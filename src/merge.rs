@@ -3,19 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use audit_model::{Gap, Resource, Snapshot, read_snapshot};
+use audit_model::{Gap, GapCode, Resource, Snapshot, read_snapshot};
 
 use crate::Failure;
 use crate::cli::MergeArgs;
 use crate::exit::Exit;
 use crate::output;
-
-fn invalid(message: String) -> Failure {
-    Failure {
-        exit: Exit::Invalid,
-        message,
-    }
-}
 
 pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
     let mut shards = Vec::new();
@@ -29,7 +22,7 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
             .collect::<Vec<_>>(),
     )?;
     let mut json = serde_json::to_vec_pretty(&merged)
-        .map_err(|e| Failure::usage(format!("error: cannot serialise the snapshot: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cannot serialise the snapshot: {e}")))?;
     json.push(b'\n');
     output::write_atomic(&args.out, &json)?;
     eprintln!(
@@ -49,20 +42,20 @@ pub fn run(args: &MergeArgs) -> Result<Exit, Failure> {
 /// shard did collect that service in that region; every other gap is kept.
 pub fn merge(shards: &[(String, &Snapshot)]) -> Result<Snapshot, Failure> {
     let Some((first_name, first)) = shards.first() else {
-        return Err(Failure::usage("error: give at least one shard"));
+        return Err(Failure::usage("give at least one shard"));
     };
     let h0 = &first.header;
     for (name, s) in &shards[1..] {
         let h = &s.header;
         if h.schema_version != h0.schema_version {
-            return Err(invalid(format!(
-                "error: `{name}` is snapshot format {} but `{first_name}` is {}: collect both with the same audit",
+            return Err(Failure::invalid(format!(
+                "`{name}` is snapshot format {} but `{first_name}` is {}: collect both with the same audit",
                 h.schema_version, h0.schema_version
             )));
         }
         if (h.provider, h.partition, &h.account_id) != (h0.provider, h0.partition, &h0.account_id) {
-            return Err(invalid(format!(
-                "error: `{name}` is account {} ({}) but `{first_name}` is account {} ({}): a snapshot holds one account; check each account's snapshot on its own",
+            return Err(Failure::invalid(format!(
+                "`{name}` is account {} ({}) but `{first_name}` is account {} ({}): a snapshot holds one account; check each account's snapshot on its own",
                 h.account_id, h.partition, h0.account_id, h0.partition
             )));
         }
@@ -87,14 +80,16 @@ pub fn merge(shards: &[(String, &Snapshot)]) -> Result<Snapshot, Failure> {
                 || s.header.regions.iter().any(|r| r == region);
             covers
                 && !s.header.gaps.iter().any(|g| {
-                    g.error_code == "NotCollected" && g.service == service && g.region == region
+                    g.error_code == GapCode::NotCollected
+                        && g.service == service
+                        && g.region == region
                 })
         })
     };
     let mut gaps: Vec<Gap> = shards
         .iter()
         .flat_map(|(_, s)| s.header.gaps.iter())
-        .filter(|g| g.error_code != "NotCollected" || !collected(&g.service, &g.region))
+        .filter(|g| g.error_code != GapCode::NotCollected || !collected(&g.service, &g.region))
         .cloned()
         .collect();
     gaps.sort();

@@ -10,7 +10,7 @@ pub fn print(text: &str) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(Failure::usage(format!(
-            "error: cannot write to standard output: {e}"
+            "cannot write to standard output: {e}"
         ))),
         _ => Ok(()),
     }
@@ -26,7 +26,7 @@ pub fn pretty_json(value: &impl serde::Serialize) -> String {
 /// never a part: a temp file in the same folder, synced, then renamed over.
 pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> Result<(), Failure> {
     let fail = |e: &dyn std::fmt::Display| {
-        Failure::usage(format!("error: cannot write `{}`: {e}", path.display()))
+        Failure::usage(format!("cannot write `{}`: {e}", path.display()))
     };
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,

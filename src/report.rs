@@ -90,7 +90,7 @@ pub fn write_reports(
                 h.join().unwrap_or_else(|_| {
                     vec![(
                         ReportFormat::Md,
-                        Err(Failure::usage("error: a report thread panicked")),
+                        Err(Failure::usage("a report thread panicked")),
                     )]
                 })
             })

@@ -13,19 +13,6 @@ use crate::{Failure, output};
 /// The files `audit tco` writes into `--out`, in this order.
 pub const FILES: [&str; 4] = ["tco.json", "tco.md", "tco-months.csv", "tco.svg"];
 
-impl From<TcoError> for Failure {
-    fn from(e: TcoError) -> Self {
-        let exit = match e.kind() {
-            audit_tco::ErrorKind::InvalidInput => Exit::Invalid,
-            audit_tco::ErrorKind::Runtime => Exit::Error,
-        };
-        Failure {
-            exit,
-            message: format!("error: {e}"),
-        }
-    }
-}
-
 /// `--idc` names a folder holding `inventory.csv`, or the file itself.
 fn inventory_file(idc: &Path) -> PathBuf {
     if idc.is_dir() {
@@ -85,91 +72,5 @@ pub fn run(args: &TcoArgs) -> Result<Exit, Failure> {
         Exit::Clean
     } else {
         Exit::Findings
-    })
-}
-
-/// The rule the TCO result is judged by in `check` and `report`. It lives here, not in a
-/// Cedar file: the verdict is Polars' arithmetic, and the rule only carries it into the
-/// findings. Critical, so that every `--fail-on` fails on it, as the design's exit code 1
-/// says ("or TCO over its limit").
-pub const GATE_RULE: &str = "tco-over-limit";
-
-pub fn gate_rule() -> audit_report::RuleInfo {
-    audit_report::RuleInfo {
-        id: GATE_RULE.into(),
-        severity: audit_model::Severity::Critical,
-        title: "Cloud TCO over its limit of the IDC's".into(),
-        family: "tco".into(),
-        control: "internal: migration business case (cloud TCO at most 70 % of the IDC)".into(),
-        remediation: "Cut the cloud bill (commitments, spot, storage tiering: see the what-if \
-                      of `audit tco`) or revisit the IDC baseline; then run `audit tco` again"
-            .into(),
-        doc: None,
-    }
-}
-
-/// The gated months: `2026-10`, or `2026-08..2026-10`.
-fn period(tco: &audit_signoff::tco::TcoResult) -> Option<String> {
-    match (&tco.from, &tco.to) {
-        (Some(from), Some(to)) if from == to => Some(from.clone()),
-        (Some(from), Some(to)) => Some(format!("{from}..{to}")),
-        _ => None,
-    }
-}
-
-/// What the reports show of a TCO result.
-pub fn summary(
-    tco: &audit_signoff::tco::TcoResult,
-    stale: &[audit_signoff::tco::StaleInput],
-) -> audit_report::TcoSummary {
-    audit_report::TcoSummary {
-        file: tco.path.display().to_string(),
-        ratio: tco.ratio,
-        limit: tco.limit,
-        pass: tco.pass,
-        period: period(tco).or_else(|| tco.period.clone()),
-        currency: tco.currency.clone(),
-        stale_inputs: stale.len(),
-    }
-}
-
-/// The finding of a TCO result, if it fails: over its limit, or computed from cost files
-/// that changed since (a stale verdict proves nothing).
-pub fn gate_finding(
-    tco: &audit_signoff::tco::TcoResult,
-    stale: &[audit_signoff::tco::StaleInput],
-) -> Option<audit_model::Finding> {
-    let period = period(tco).map(|p| format!(" in {p}")).unwrap_or_default();
-    let (detail, key) = if let Some(first) = stale.first() {
-        (
-            format!(
-                "the TCO result `{}` is stale: `{}` changed since it was computed ({} input(s) in all); run `audit tco` again",
-                tco.path.display(),
-                first.path,
-                stale.len()
-            ),
-            "stale",
-        )
-    } else if !tco.pass {
-        (
-            format!(
-                "cloud TCO is {:.1} % of the IDC's{period}, over the limit of {:.1} %",
-                tco.ratio * 100.0,
-                tco.limit * 100.0
-            ),
-            "over",
-        )
-    } else {
-        return None;
-    };
-    let resource_id = "tco".to_string();
-    Some(audit_model::Finding {
-        fingerprint: audit_model::gate::fingerprint(GATE_RULE, &resource_id, key),
-        rule_id: GATE_RULE.into(),
-        severity: audit_model::Severity::Critical,
-        resource_id,
-        resource_type: "tco_result".into(),
-        region: "global".into(),
-        detail,
     })
 }

@@ -141,6 +141,13 @@ pub enum CollectError {
     Identity(String),
 }
 
+impl CollectError {
+    /// Every collection error is the run's, not an input file's.
+    pub fn kind(&self) -> audit_model::ErrorKind {
+        audit_model::ErrorKind::Runtime
+    }
+}
+
 /// What a collection reports while it runs.
 #[derive(Debug, Clone, Copy)]
 pub enum Event<'a> {
@@ -475,7 +482,7 @@ pub async fn collect(
                     service: service.name().into(),
                     region: region.into(),
                     operation: "*".into(),
-                    error_code: "NotCollected".into(),
+                    error_code: audit_model::GapCode::NotCollected,
                     message: "left out by --services".into(),
                 });
             }
@@ -533,12 +540,7 @@ pub async fn collect(
     }
     let transport_only = !all.gaps.is_empty()
         && all.resources.is_empty()
-        && all.gaps.iter().all(|g| {
-            matches!(
-                g.error_code.as_str(),
-                "EndpointUnreachable" | "Timeout" | "DispatchFailure"
-            )
-        });
+        && all.gaps.iter().all(|g| g.error_code.is_transport());
     if transport_only {
         return Err(CollectError::Unreachable {
             endpoint: endpoint.clone(),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use audit_model::SnapshotError;
+use audit_model::{ErrorKind, SnapshotError};
 
 pub use audit_model::SourcePlace;
 
@@ -39,17 +39,17 @@ pub enum EngineError {
 }
 
 impl EngineError {
-    /// Whether the error is in the user's input (snapshot, config, policy) rather than in
-    /// reading it or in running.
-    pub fn is_invalid_input(&self) -> bool {
+    /// Whether the error is in the user's input (snapshot, config, policy) or in reading
+    /// it or in running.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            EngineError::Config { .. } | EngineError::Policy { .. } | EngineError::Input { .. } => {
-                true
-            }
-            EngineError::Snapshot(SnapshotError::Invalid { .. }) => true,
+            EngineError::Config { .. }
+            | EngineError::Policy { .. }
+            | EngineError::Input { .. }
+            | EngineError::Snapshot(SnapshotError::Invalid { .. }) => ErrorKind::InvalidInput,
             EngineError::Io { .. }
             | EngineError::Snapshot(SnapshotError::Io { .. })
-            | EngineError::Evaluation(_) => false,
+            | EngineError::Evaluation(_) => ErrorKind::Runtime,
         }
     }
 }

@@ -356,7 +356,7 @@ mod tests {
         let text = std::fs::read_to_string(d.join("000002.json")).unwrap();
         std::fs::write(d.join("000002.json"), &text[..text.len() / 2]).unwrap();
         let err = load(state.path()).unwrap_err();
-        assert!(err.is_invalid_input());
+        assert_eq!(err.kind(), audit_model::ErrorKind::InvalidInput);
         assert!(err.to_string().contains("000002.json:"), "{err}");
         std::fs::remove_file(d.join("000002.json")).unwrap();
         let err = load(state.path()).unwrap_err().to_string();

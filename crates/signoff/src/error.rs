@@ -36,10 +36,16 @@ pub enum SignoffError {
 }
 
 impl SignoffError {
-    /// Whether the error is in the user's input files rather than in reading them, in the
+    /// Whether the error is in the user's input files or in reading them, in the
     /// arguments or in running.
-    pub fn is_invalid_input(&self) -> bool {
-        matches!(self, SignoffError::Input { .. })
+    pub fn kind(&self) -> audit_model::ErrorKind {
+        match self {
+            SignoffError::Input { .. } => audit_model::ErrorKind::InvalidInput,
+            SignoffError::Read { .. }
+            | SignoffError::Write { .. }
+            | SignoffError::Usage(_)
+            | SignoffError::Ssh(_) => audit_model::ErrorKind::Runtime,
+        }
     }
 
     pub(crate) fn input(what: &'static str, place: Place, message: impl Into<String>) -> Self {

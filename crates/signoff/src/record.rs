@@ -586,7 +586,7 @@ mod tests {
         let path = dir.path().join("r.json");
         std::fs::write(&path, serde_json::to_string_pretty(&value).unwrap()).unwrap();
         let err = Record::load(&path).unwrap_err();
-        assert!(err.is_invalid_input());
+        assert_eq!(err.kind(), audit_model::ErrorKind::InvalidInput);
         assert!(err.to_string().contains("unknown field `extra`"), "{err}");
         let mut value = serde_json::to_value(&record).unwrap();
         value["record_version"] = 9.into();

@@ -4,15 +4,7 @@
 
 use std::path::PathBuf;
 
-/// What the CLI does with an error: exit 3 for [`ErrorKind::InvalidInput`], exit 2 for
-/// [`ErrorKind::Runtime`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The input does not validate: the user must fix a file.
-    InvalidInput,
-    /// The tool failed: a file could not be read or written, Polars failed.
-    Runtime,
-}
+pub use audit_model::ErrorKind;
 
 #[derive(Debug, thiserror::Error)]
 pub enum TcoError {
@@ -134,9 +126,6 @@ impl TcoError {
 
     /// The CLI's exit code for this error (see the project's exit-code table).
     pub fn exit_code(&self) -> i32 {
-        match self.kind() {
-            ErrorKind::InvalidInput => 3,
-            ErrorKind::Runtime => 2,
-        }
+        i32::from(self.kind().exit_code())
     }
 }
