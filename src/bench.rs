@@ -8,12 +8,10 @@ use std::process::Command;
 use std::time::Instant;
 
 use audit_engine::{CedarJudge, ReferenceJudge};
-use audit_model::resource::*;
-use audit_model::{Header, Kind, Partition, Provider, Resource, SCHEMA_VERSION, Tool};
 use serde::{Deserialize, Serialize};
 
-use crate::check::{load_pack, workers};
-use crate::cli::{BenchArgs, BenchCommand, Engine, PackArgs, ReportFormat};
+use crate::check::workers;
+use crate::cli::{BenchArgs, BenchCommand, Engine, ReportFormat};
 
 const ALL_FORMATS: [ReportFormat; 5] = [
     ReportFormat::Md,
@@ -39,16 +37,12 @@ pub fn run(args: &BenchArgs) -> Result<Exit, Failure> {
             // Two phases, timed apart: judging (what `bench run` measures) and rendering
             // and writing the five formats.
             let start = Instant::now();
-            let judgement = crate::check::judge(
+            let pack = audit_judge::LoadedPack::load(None, None)?;
+            let judgement = audit_judge::judge(
                 snapshot,
-                &PackArgs {
-                    policies: None,
-                    config: None,
-                },
-                &crate::cli::GateArgs {
-                    waivers: None,
-                    baseline: None,
-                },
+                &pack,
+                audit_judge::GateFiles::default(),
+                workers(None),
                 None,
             )?;
             let judged_ms = start.elapsed().as_millis();
@@ -107,10 +101,7 @@ fn measure(
     requested: Option<u16>,
 ) -> Result<Measurement, Failure> {
     let start = Instant::now();
-    let (_, config, rules) = load_pack(&PackArgs {
-        policies: None,
-        config: None,
-    })?;
+    let audit_judge::LoadedPack { config, rules, .. } = audit_judge::LoadedPack::load(None, None)?;
     let n = workers(requested);
     let outcome = match engine {
         Engine::Cedar => {
@@ -164,7 +155,7 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn orchestrate(args: &BenchArgs) -> Result<Exit, Failure> {
-    let exe = std::env::current_exe().map_err(|e| Failure::usage(format!("error: {e}")))?;
+    let exe = std::env::current_exe().map_err(|e| Failure::usage(format!("{e}")))?;
     let mut report = String::from(
         "| resources | snapshot MiB | engine | wall s | peak RSS MiB | findings | × reference |\n|---:|---:|---|---:|---:|---:|---:|\n",
     );
@@ -217,7 +208,7 @@ fn orchestrate(args: &BenchArgs) -> Result<Exit, Failure> {
     output::print(&report)?;
     if mismatch {
         return Err(Failure::usage(
-            "error: the Cedar engine and the reference gave different findings",
+            "the Cedar engine and the reference gave different findings",
         ));
     }
     Ok(Exit::Clean)
@@ -238,20 +229,20 @@ fn child(exe: &Path, snapshot: &Path, engine: &str) -> Result<Measurement, Failu
         .arg("--snapshot")
         .arg(snapshot)
         .output()
-        .map_err(|e| Failure::usage(format!("error: cannot run {}: {e}", exe.display())))?;
+        .map_err(|e| Failure::usage(format!("cannot run {}: {e}", exe.display())))?;
     if !out.status.success() {
         return Err(Failure::usage(format!(
-            "error: bench run failed: {}",
+            "bench run failed: {}",
             String::from_utf8_lossy(&out.stderr)
         )));
     }
     let value: serde_json::Value = serde_json::from_slice(&out.stdout)
-        .map_err(|e| Failure::usage(format!("error: bench run printed no measurement: {e}")))?;
+        .map_err(|e| Failure::usage(format!("bench run printed no measurement: {e}")))?;
     // `bench report` wraps its measurement with the time of each phase.
     let render_ms = value.get("render_and_write_ms").and_then(|v| v.as_u64());
     let mut m: Measurement =
         serde_json::from_value(value.get("measurement").cloned().unwrap_or(value))
-            .map_err(|e| Failure::usage(format!("error: bench run printed no measurement: {e}")))?;
+            .map_err(|e| Failure::usage(format!("bench run printed no measurement: {e}")))?;
     if let Some(ms) = render_ms {
         m.engine = format!(
             "report: judge, then 5 formats in {:.2} s",
@@ -263,38 +254,10 @@ fn child(exe: &Path, snapshot: &Path, engine: &str) -> Result<Measurement, Failu
 }
 
 /// SplitMix64: deterministic, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-}
-
-const REGIONS: &[&str] = &[
-    "cn-north-1",
-    "cn-northwest-1",
-    "cn-north-1",
-    "cn-northwest-1",
-    "us-east-1",
-    "ap-east-1",
-];
-
-/// Writes a synthetic aws-cn snapshot of `n` resources (one of them the account),
-/// streaming, so that generating 10^6 resources needs little memory.
+/// Writes a synthetic aws-cn snapshot of `n` resources into `out`, atomically.
 pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
     let fail = |e: &dyn std::fmt::Display| {
-        Failure::usage(format!("error: cannot write `{}`: {e}", out.display()))
+        Failure::usage(format!("cannot write `{}`: {e}", out.display()))
     };
     // Only ever replace a regular file: renaming over a device or a folder would be wrong.
     if let Ok(meta) = std::fs::symlink_metadata(out)
@@ -310,274 +273,9 @@ pub fn generate(n: usize, out: &Path, seed: u64) -> Result<(), Failure> {
     // Dropped (and so deleted) on any error below; renamed over `out` at the end.
     let tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| fail(&e))?;
     let mut w = BufWriter::with_capacity(1 << 20, tmp.as_file());
-    let collected_at: jiff::Timestamp = "2026-11-20T02:00:00Z"
-        .parse()
-        .map_err(|e| Failure::usage(format!("{e}")))?;
-    let header = Header {
-        schema_version: SCHEMA_VERSION,
-        provider: Provider::Aws,
-        partition: Partition::AwsCn,
-        account_id: "210987654321".into(),
-        regions: vec![
-            "cn-north-1".into(),
-            "cn-northwest-1".into(),
-            "us-east-1".into(),
-            "ap-east-1".into(),
-        ],
-        collected_at,
-        tool: Tool {
-            name: "audit".into(),
-            version: env!("CARGO_PKG_VERSION").into(),
-        },
-        gaps: vec![],
-    };
-    let io = |e: std::io::Error| fail(&e);
-    let json = |e: serde_json::Error| fail(&e);
-    // The header, without its closing brace, then the resources one by one.
-    let head = serde_json::to_string(&header).map_err(json)?;
-    w.write_all(head.trim_end_matches('}').as_bytes())
-        .map_err(io)?;
-    w.write_all(b",\"resources\":[\n").map_err(io)?;
-    let mut rng = Rng(seed);
-    for i in 0..n {
-        if i > 0 {
-            w.write_all(b",\n").map_err(io)?;
-        }
-        let r = if i == 0 {
-            account()
-        } else {
-            synthetic(i, &mut rng, collected_at)
-        };
-        serde_json::to_writer(&mut w, &r).map_err(json)?;
-    }
-    w.write_all(b"\n]}\n").map_err(io)?;
-    w.flush().map_err(io)?;
+    audit_engine::synthetic::write_snapshot(&mut w, n, seed).map_err(|e| fail(&e))?;
     drop(w);
-    tmp.as_file().sync_all().map_err(io)?;
+    tmp.as_file().sync_all().map_err(|e| fail(&e))?;
     tmp.persist(out).map_err(|e| fail(&e.error))?;
     Ok(())
-}
-
-fn account() -> Resource {
-    Resource {
-        id: "arn:aws-cn:iam::210987654321:root".into(),
-        region: "global".into(),
-        tags: Default::default(),
-        kind: Kind::Account(Account {
-            password_policy: Some(PasswordPolicy {
-                min_length: 12,
-                require_symbols: true,
-                require_numbers: true,
-                require_uppercase: true,
-                require_lowercase: true,
-                max_age_days: Some(90),
-                reuse_prevention: Some(5),
-            }),
-            root: None,
-        }),
-    }
-}
-
-fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
-    let region = REGIONS[rng.below(REGIONS.len() as u64) as usize].to_string();
-    let mut tags = std::collections::BTreeMap::new();
-    for (key, value) in [
-        ("owner", "ml-platform"),
-        ("cost-center", "cc-4100"),
-        ("env", "prod"),
-        ("data-class", "internal"),
-    ] {
-        if rng.chance(93) {
-            tags.insert(key.to_string(), value.to_string());
-        }
-    }
-    if rng.chance(5) {
-        tags.insert("data-class".into(), "camera-video".into());
-    }
-    let arn = |service: &str, kind: &str| {
-        format!("arn:aws-cn:{service}:{region}:210987654321:{kind}/{i:08}")
-    };
-    let days_ago =
-        |d: u64| jiff::Timestamp::from_second(now.as_second() - (d as i64) * 86_400).unwrap_or(now);
-    let (id, region, kind) = match rng.below(20) {
-        0..=2 => {
-            let mut ingress = vec![IngressRule {
-                protocol: "tcp".into(),
-                from_port: Some(443),
-                to_port: Some(443),
-                ipv4_ranges: vec!["0.0.0.0/0".into()],
-                ipv6_ranges: vec![],
-            }];
-            if rng.chance(10) {
-                let port = [22, 3389, 80, 5432][rng.below(4) as usize];
-                ingress.push(IngressRule {
-                    protocol: "tcp".into(),
-                    from_port: Some(port),
-                    to_port: Some(port),
-                    ipv4_ranges: vec![
-                        if rng.chance(50) {
-                            "0.0.0.0/0"
-                        } else {
-                            "10.0.0.0/8"
-                        }
-                        .into(),
-                    ],
-                    ipv6_ranges: vec![],
-                });
-            }
-            let id = format!("sg-{i:017x}");
-            (
-                arn("ec2", "security-group"),
-                region,
-                Kind::SecurityGroup(SecurityGroup {
-                    group_id: id,
-                    name: format!("web-{i}"),
-                    vpc_id: Some("vpc-1".into()),
-                    ingress,
-                }),
-            )
-        }
-        3..=6 => (
-            arn("ec2", "volume"),
-            region,
-            Kind::EbsVolume(EbsVolume {
-                volume_id: format!("vol-{i:017x}"),
-                volume_type: if rng.chance(30) { "gp2" } else { "gp3" }.into(),
-                size_gib: 100 + rng.below(4000),
-                encrypted: rng.chance(90),
-                state: "in-use".into(),
-                attached_instance_ids: if rng.chance(90) {
-                    vec![format!("i-{i:017x}")]
-                } else {
-                    vec![]
-                },
-            }),
-        ),
-        7..=9 => (
-            arn("ec2", "instance"),
-            region,
-            Kind::Ec2Instance(Ec2Instance {
-                instance_id: format!("i-{i:017x}"),
-                instance_type: "p4d.24xlarge".into(),
-                state: if rng.chance(10) { "stopped" } else { "running" }.into(),
-                volume_ids: vec![format!("vol-{i:017x}")],
-                public_ip: None,
-            }),
-        ),
-        10..=11 => (
-            format!("arn:aws-cn:s3:::bucket-{i:08}"),
-            region,
-            Kind::S3Bucket(S3Bucket {
-                name: format!("bucket-{i:08}"),
-                encryption: Some("aws:kms".into()),
-                public_access_block: Some(PublicAccessBlock {
-                    block_public_acls: true,
-                    ignore_public_acls: true,
-                    block_public_policy: rng.chance(95),
-                    restrict_public_buckets: true,
-                }),
-                lifecycle_rules: 1,
-            }),
-        ),
-        12..=13 => (
-            arn("logs", "log-group"),
-            region,
-            Kind::LogGroup(LogGroup {
-                name: format!("/app/service-{i}"),
-                retention_days: [Some(30), Some(180), Some(365), None][rng.below(4) as usize],
-                stored_bytes: Some(1 << 30),
-            }),
-        ),
-        14 => (
-            format!("arn:aws-cn:iam::210987654321:user/user-{i}"),
-            "global".into(),
-            Kind::IamUser(IamUser {
-                name: format!("user-{i}"),
-                created: days_ago(400),
-                console_access: rng.chance(60),
-                password_last_used: None,
-                mfa_devices: if rng.chance(80) {
-                    vec![MfaDevice {
-                        serial: format!("arn:aws-cn:iam::210987654321:mfa/user-{i}"),
-                        enabled: days_ago(300),
-                    }]
-                } else {
-                    vec![]
-                },
-                access_keys: vec![AccessKey {
-                    id: format!("AKIA{i:016}"),
-                    status: KeyStatus::Active,
-                    created: days_ago(rng.below(200)),
-                    last_used: Some(days_ago(rng.below(120))),
-                }],
-                attached_policies: if rng.chance(3) {
-                    vec!["arn:aws-cn:iam::aws:policy/AdministratorAccess".into()]
-                } else {
-                    vec![]
-                },
-                inline_policies: vec![],
-                groups: vec![],
-            }),
-        ),
-        15 => (
-            arn("rds", "db"),
-            region,
-            Kind::RdsInstance(RdsInstance {
-                identifier: format!("db-{i}"),
-                engine: "postgres".into(),
-                instance_class: "db.r6g.xlarge".into(),
-                storage_encrypted: rng.chance(90),
-                publicly_accessible: rng.chance(5),
-                multi_az: true,
-                backup_retention_days: [1, 7, 14][rng.below(3) as usize],
-            }),
-        ),
-        16 => (
-            arn("kms", "key"),
-            region,
-            Kind::KmsKey(KmsKey {
-                key_id: format!("{i:08}-0000-0000-0000-000000000000"),
-                manager: "CUSTOMER".into(),
-                state: "Enabled".into(),
-                rotation_enabled: rng.chance(70),
-            }),
-        ),
-        17 => (
-            arn("ec2", "snapshot"),
-            region,
-            Kind::EbsSnapshot(EbsSnapshot {
-                snapshot_id: format!("snap-{i:017x}"),
-                volume_id: None,
-                size_gib: 500,
-                encrypted: true,
-            }),
-        ),
-        18 => (
-            arn("ec2", "vpc"),
-            region,
-            Kind::Vpc(Vpc {
-                vpc_id: format!("vpc-{i:017x}"),
-                is_default: false,
-                cidr: "10.0.0.0/16".into(),
-                flow_log_ids: if rng.chance(80) {
-                    vec![format!("fl-{i}")]
-                } else {
-                    vec![]
-                },
-            }),
-        ),
-        _ => (
-            arn("elasticache", "cluster"),
-            region,
-            Kind::Other(OtherResource {
-                resource_type: "elasticache:cluster".into(),
-            }),
-        ),
-    };
-    Resource {
-        id,
-        region,
-        tags,
-        kind,
-    }
 }

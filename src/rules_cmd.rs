@@ -5,13 +5,12 @@ use std::path::Path;
 use comfy_table::Table;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 
-use crate::check::load_pack;
 use crate::cli::PackArgs;
 use crate::exit::Exit;
-use crate::{Failure, output, tco};
+use crate::{Failure, output};
 
 pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
-    let (_, _, rules) = load_pack(args)?;
+    let rules = args.load()?.rules;
     let mut table = Table::new();
     table.load_style(UTF8_FULL_CONDENSED).set_header(vec![
         "rule",
@@ -34,40 +33,32 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
             rule.title.clone(),
         ]);
     }
-    // The one rule defined in Rust, not Cedar: listed so that every finding's rule can
-    // be looked up.
-    let tco = tco::gate_rule();
-    table.add_row(vec![
-        tco.id.clone(),
-        tco.severity.to_string(),
-        tco.family.clone(),
-        "tco_result".to_string(),
-        format!("{} (built in; with --tco)", tco.title),
-    ]);
-    output::print(&format!("{table}\n{} rules\n", rules.rules.len() + 1))?;
+    // Rules defined in Rust, not Cedar: listed so that every finding's rule can be
+    // looked up.
+    let builtin = audit_judge::tco_gate::builtin_rules();
+    for b in &builtin {
+        table.add_row(vec![
+            b.info.id.clone(),
+            b.info.severity.to_string(),
+            b.info.family.clone(),
+            b.applies_to.to_string(),
+            format!("{} (built in; {})", b.info.title, b.when),
+        ]);
+    }
+    output::print(&format!(
+        "{table}\n{} rules\n",
+        rules.rules.len() + builtin.len()
+    ))?;
     Ok(Exit::Clean)
 }
 
-/// `audit explain tco-over-limit`: the built-in rule has no Cedar source to show.
-fn explain_tco_gate() -> String {
-    let rule = tco::gate_rule();
-    format!(
-        "# {}: {}\n\nSeverity {} (fixed: not waivable, not baselinable, not switched off by a \
-         config). Control: {}.\n\n## What it checks\n\nWith `--tco FILE` (the `tco.json` of \
-         `audit tco`), `check` and `report` add one finding when the result fails its gate \
-         (cloud TCO over the limit of the IDC's, `policies/tco.toml` `[gate]`), or when a cost \
-         input it was computed from has changed since (its SHA-256 no longer matches): a stale \
-         verdict proves nothing.\n\n## Fix\n\n{}.\n\n## Where it is defined\n\nIn Rust \
-         (`src/tco.rs`), not in a Cedar file: the verdict is Polars' arithmetic, the rule only \
-         carries it into the findings.\n",
-        rule.id, rule.title, rule.severity, rule.control, rule.remediation
-    )
-}
-
 pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
-    let (_, _, rules) = load_pack(args)?;
-    if id == tco::GATE_RULE {
-        output::print(&explain_tco_gate())?;
+    let rules = args.load()?.rules;
+    if let Some(b) = audit_judge::tco_gate::builtin_rules()
+        .into_iter()
+        .find(|b| b.info.id == id)
+    {
+        output::print(&b.doc)?;
         return Ok(Exit::Clean);
     }
     let Some(rule) = rules.rule(id) else {
@@ -82,7 +73,7 @@ pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
         } else {
             format!("; did you mean {}?", near.join(", "))
         };
-        return Err(Failure::usage(format!("error: no rule `{id}`{hint}")));
+        return Err(Failure::usage(format!("no rule `{id}`{hint}")));
     };
     let mut text = String::new();
     if rule.severity != rule.default_severity || !rule.enabled {
@@ -113,7 +104,7 @@ pub fn validate(dir: Option<&Path>, config: Option<&Path>) -> Result<Exit, Failu
         policies: dir.map(Path::to_path_buf),
         config: config.map(Path::to_path_buf),
     };
-    let (pack, _, rules) = load_pack(&args)?;
+    let audit_judge::LoadedPack { pack, rules, .. } = args.load()?;
     let missing_docs: Vec<&str> = rules
         .rules
         .iter()

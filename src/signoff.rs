@@ -9,7 +9,7 @@ use std::path::Path;
 
 use audit_engine::Pack;
 use audit_model::gate::Status;
-use audit_report::markdown::cell;
+use audit_signoff::Checklist;
 use audit_signoff::attest::{self, NewAttestation, Stored};
 use audit_signoff::evaluate::{self, GateFacts, ItemResult, State};
 use audit_signoff::record::{
@@ -17,18 +17,17 @@ use audit_signoff::record::{
     Statement, TcoInfo, ToolInfo,
 };
 use audit_signoff::tco::{StaleInput, TcoResult};
-use audit_signoff::{Checklist, SignoffError};
 use audit_text::terminal_safe;
 use comfy_table::presets::UTF8_FULL_CONDENSED;
 use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width};
 use serde::Serialize;
 
-use crate::check::{self, Judgement};
 use crate::cli::{
     AttestArgs, CheckFormat, SignArgs, SignoffCommand, SignoffInputs, SignoffStatusArgs, VerifyArgs,
 };
 use crate::exit::Exit;
 use crate::{Failure, output};
+use audit_judge::Judgement;
 
 /// Overrides the clock for attestations and signatures (RFC 3339), like `--at`.
 pub const NOW_ENV: &str = "AUDIT_NOW";
@@ -38,20 +37,6 @@ const REASON_WIDTH: u16 = 72;
 
 /// The status document's version (`signoff status --format json`).
 const STATUS_VERSION: u32 = 1;
-
-impl From<SignoffError> for Failure {
-    fn from(e: SignoffError) -> Self {
-        let exit = if e.is_invalid_input() {
-            Exit::Invalid
-        } else {
-            Exit::Error
-        };
-        Failure {
-            exit,
-            message: format!("error: {e}"),
-        }
-    }
-}
 
 pub fn run(command: &SignoffCommand) -> Result<Exit, Failure> {
     match command {
@@ -92,7 +77,8 @@ impl Evaluated {
 /// refused), then judges the snapshot and every item.
 fn evaluate_inputs(inputs: &SignoffInputs) -> Result<Evaluated, Failure> {
     let a = &inputs.judge;
-    let (pack, _config, rules) = check::load_pack(&a.pack)?;
+    let loaded = a.pack.load()?;
+    let rules = &loaded.rules;
     let rule_ids: Vec<String> = rules.rules.iter().map(|r| r.id.clone()).collect();
     let disabled: BTreeSet<String> = rules
         .rules
@@ -111,7 +97,7 @@ fn evaluate_inputs(inputs: &SignoffInputs) -> Result<Evaluated, Failure> {
         .map(TcoResult::stale_inputs)
         .unwrap_or_default();
     let attestations = attest::load(&inputs.dir)?;
-    let judgement = check::judge(&a.snapshot, &a.pack, &a.gate, a.workers)?;
+    let judgement = a.judge_with(&loaded, None)?;
     let facts = GateFacts {
         judged: &judgement.gate.judged,
         waivers: &judgement.gate.waivers,
@@ -127,7 +113,7 @@ fn evaluate_inputs(inputs: &SignoffInputs) -> Result<Evaluated, Failure> {
         &attestations,
     );
     Ok(Evaluated {
-        pack,
+        pack: loaded.pack,
         checklist,
         judgement,
         tco,
@@ -240,19 +226,17 @@ fn now(at: Option<jiff::Timestamp>) -> Result<jiff::Timestamp, Failure> {
         Some(t) => t,
         None => match std::env::var(NOW_ENV) {
             Ok(s) => s.parse().map_err(|e| {
-                Failure::usage(format!(
-                    "error: `{NOW_ENV}` is not an RFC 3339 time: `{s}`: {e}"
-                ))
+                Failure::usage(format!("`{NOW_ENV}` is not an RFC 3339 time: `{s}`: {e}"))
             })?,
             Err(_) => jiff::Timestamp::now(),
         },
     };
     t.round(jiff::Unit::Second)
-        .map_err(|e| Failure::usage(format!("error: bad time: {e}")))
+        .map_err(|e| Failure::usage(format!("bad time: {e}")))
 }
 
 fn attest(args: &AttestArgs) -> Result<Exit, Failure> {
-    let (_pack, _config, rules) = check::load_pack(&args.pack)?;
+    let rules = args.pack.load()?.rules;
     let rule_ids: Vec<String> = rules.rules.iter().map(|r| r.id.clone()).collect();
     let checklist = audit_signoff::checklist::load(&args.checklist, &rule_ids)?;
     let new = NewAttestation {
@@ -300,7 +284,7 @@ fn input_files(inputs: &SignoffInputs, ev: &Evaluated) -> Result<Vec<HashedFile>
     if let Some(config) = &a.pack.config {
         files.push(HashedFile::of(Role::Config, config)?);
     }
-    if let Some(waivers) = check::waivers_file(&a.gate) {
+    if let Some(waivers) = a.gate.waivers_file() {
         files.push(HashedFile::of(Role::Waivers, &waivers)?);
     }
     if let Some(baseline) = &a.gate.baseline {
@@ -375,7 +359,7 @@ fn statement(inputs: &SignoffInputs, ev: &Evaluated) -> Result<Statement, Failur
 fn one_line(flag: &str, value: &str) -> Result<(), Failure> {
     if value.trim().is_empty() || value.chars().any(char::is_control) {
         return Err(Failure::usage(format!(
-            "error: `{flag}` must be one non-blank line"
+            "`{flag}` must be one non-blank line"
         )));
     }
     Ok(())
@@ -413,7 +397,7 @@ fn sign(args: &SignArgs) -> Result<Exit, Failure> {
     let snapshot_now = statement.files.iter().find(|f| f.role == Role::Snapshot);
     if snapshot_now.map(|f| &f.sha256) != Some(&snapshot_before.sha256) {
         return Err(Failure::usage(format!(
-            "error: the snapshot `{}` changed while it was judged; sign again",
+            "the snapshot `{}` changed while it was judged; sign again",
             inputs.judge.snapshot.display()
         )));
     }
@@ -423,13 +407,10 @@ fn sign(args: &SignArgs) -> Result<Exit, Failure> {
     let mut record = if json_path.exists() {
         let existing = Record::load(&json_path)?;
         if existing.statement_sha256 != digest || existing.statement.digest()? != digest {
-            return Err(Failure {
-                exit: Exit::Invalid,
-                message: format!(
-                    "error: `{}` is not the record of these inputs (it was edited, or its name collides): verify it",
-                    json_path.display()
-                ),
-            });
+            return Err(Failure::invalid(format!(
+                "`{}` is not the record of these inputs (it was edited, or its name collides): verify it",
+                json_path.display()
+            )));
         }
         existing
     } else {
@@ -442,7 +423,7 @@ fn sign(args: &SignArgs) -> Result<Exit, Failure> {
     };
     if record.signatures.iter().any(|s| s.by == args.by.trim()) {
         return Err(Failure::usage(format!(
-            "error: {} has already signed `{}`",
+            "{} has already signed `{}`",
             terminal_safe(&args.by),
             json_path.display()
         )));
@@ -460,7 +441,10 @@ fn sign(args: &SignArgs) -> Result<Exit, Failure> {
     record.signatures.push(signature);
     output::write_atomic(&json_path, output::pretty_json(&record).as_bytes())?;
     let md_path = json_path.with_extension("md");
-    output::write_atomic(&md_path, markdown(&record, &json_path).as_bytes())?;
+    output::write_atomic(
+        &md_path,
+        audit_report::signoff::markdown(&record, &json_path).as_bytes(),
+    )?;
 
     let passing = ev.results.iter().filter(|r| r.state == State::Pass).count();
     let mut out = format!(
@@ -493,127 +477,6 @@ fn sign(args: &SignArgs) -> Result<Exit, Failure> {
     );
     output::print(&out)?;
     Ok(Exit::Clean)
-}
-
-/// The record for people: who signed, on what, each item, the attestations, the files.
-/// Every value from the inputs goes through [`cell`].
-fn markdown(record: &Record, json_path: &Path) -> String {
-    let s = &record.statement;
-    let mut out = String::from("# Pre-cutover sign-off\n\n");
-    let _ = writeln!(
-        out,
-        "Statement SHA-256 `{}`, made with {} {}. Verify with \
-         `audit signoff verify {}` (add `--allowed-signers FILE` to check the SSH signatures).\n",
-        record.statement_sha256,
-        cell(&s.tool.name),
-        cell(&s.tool.version),
-        cell(&json_path.display().to_string()),
-    );
-    out.push_str("## Signatures\n\n| signed by | role | at | SSH signature |\n|---|---|---|---|\n");
-    for sig in &record.signatures {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} |",
-            cell(&sig.by),
-            cell(&sig.role),
-            cell(&sig.at),
-            if sig.ssh_signature.is_some() {
-                "yes"
-            } else {
-                "no"
-            }
-        );
-    }
-    let snap = &s.snapshot;
-    let _ = write!(
-        out,
-        "\n## Inputs\n\n- Snapshot {}: account {} ({}), collected {}, {} resources, {} coverage gap(s)\n\
-         - Gate: fail on {}{}; {} finding(s): {} open, {} waived, {} baselined; {} expired waiver(s)\n\
-         - Checklist {}\n",
-        cell(&snap.path),
-        cell(&snap.account_id),
-        cell(&snap.partition),
-        cell(&snap.collected_at),
-        snap.resources,
-        snap.gaps,
-        cell(&s.gate.fail_on),
-        if s.gate.allow_incomplete {
-            ", incomplete snapshots allowed"
-        } else {
-            ""
-        },
-        s.gate.findings,
-        s.gate.open,
-        s.gate.waived,
-        s.gate.baselined,
-        s.gate.expired_waivers,
-        cell(&s.checklist),
-    );
-    match &s.tco {
-        Some(t) => {
-            let _ = writeln!(
-                out,
-                "- TCO {}: ratio {} against a limit of {} ({}){}{}",
-                cell(&t.path),
-                cell(&t.ratio),
-                cell(&t.limit),
-                if t.pass { "pass" } else { "fail" },
-                t.currency
-                    .as_deref()
-                    .map(|c| format!(", {}", cell(c)))
-                    .unwrap_or_default(),
-                t.period
-                    .as_deref()
-                    .map(|p| format!(", period {}", cell(p)))
-                    .unwrap_or_default(),
-            );
-        }
-        None => out.push_str("- TCO: none given\n"),
-    }
-    out.push_str(
-        "\n## Items\n\n| item | phase | blocking | state | reason |\n|---|---|---|---|---|\n",
-    );
-    for r in &s.items {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {} | {} | {} |",
-            cell(&r.id),
-            r.phase.as_str(),
-            yes_no(r.blocking),
-            r.state.as_str(),
-            cell(&r.reason)
-        );
-    }
-    out.push_str("\n## Attestations\n\n");
-    if s.attestations.is_empty() {
-        out.push_str("None.\n");
-    } else {
-        out.push_str("| # | item | by | at | evidence | note |\n|---|---|---|---|---|---|\n");
-        for a in &s.attestations {
-            let _ = writeln!(
-                out,
-                "| {} | {} | {} | {} | {} | {} |",
-                a.seq,
-                cell(&a.item),
-                cell(&a.by),
-                cell(&a.at),
-                cell(&a.evidence),
-                cell(&a.note)
-            );
-        }
-    }
-    out.push_str("\n## Files\n\n| role | file | SHA-256 |\n|---|---|---|\n");
-    for f in &s.files {
-        let _ = writeln!(
-            out,
-            "| {} | {}{} | `{}` |",
-            f.role.as_str(),
-            cell(&f.path),
-            if f.builtin { " (built in)" } else { "" },
-            f.sha256
-        );
-    }
-    out
 }
 
 fn verify(args: &VerifyArgs) -> Result<Exit, Failure> {

@@ -10,6 +10,7 @@ pub mod facts;
 pub mod pack;
 pub mod reference;
 pub mod rules;
+pub mod synthetic;
 pub mod waivers;
 
 pub use config::Config;

@@ -5,6 +5,7 @@ pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod sarif;
+pub mod signoff;
 pub mod table;
 
 use audit_model::gate::{Gate, Status};
