@@ -76,21 +76,27 @@ impl Failure {
     /// The error as people read it: `error: ...`, then Cedar's excerpt if there is one.
     pub fn human(&self) -> String {
         match self.rendered() {
-            Some(r) => format!("{self}\n\n{r}"),
-            None => format!("{self}"),
+            Some(r) => format!("error: {}\n\n{}", self.message(), audit_text::lines(r)),
+            None => format!("error: {}", self.message()),
         }
+    }
+
+    /// The message, terminal-safe and cut: whatever a crate or a library quoted from the
+    /// input cannot drive the terminal or flood the log.
+    fn message(&self) -> String {
+        audit_text::message(&self.to_string())
     }
 
     /// The error as one JSON object for CI (`--error-format json`): the message, the kind,
     /// the exit code and, for a policy error, Cedar's excerpt.
     pub fn json(&self) -> String {
         let mut doc = serde_json::json!({
-            "error": self.to_string(),
+            "error": self.message(),
             "kind": self.kind().as_str(),
             "exit_code": self.exit() as u8,
         });
         if let Some(r) = self.rendered() {
-            doc["diagnostic"] = r.into();
+            doc["diagnostic"] = audit_text::lines(r).into();
         }
         doc.to_string()
     }

@@ -187,12 +187,12 @@ fn value(var: Var, resource: &Resource, env: &DetailEnv) -> String {
                     .map(|(k, idle)| format!("key {} unused for {idle} days", k.id)),
             )
         }),
-        Var::OldKeyIds => {
-            user().map_or_else(na, |u| list(old_keys(u, env).into_iter().map(|(k, _)| &k.id)))
-        }
-        Var::IdleKeyIds => {
-            user().map_or_else(na, |u| list(idle_keys(u, env).into_iter().map(|(k, _)| &k.id)))
-        }
+        Var::OldKeyIds => user().map_or_else(na, |u| {
+            list(old_keys(u, env).into_iter().map(|(k, _)| &k.id))
+        }),
+        Var::IdleKeyIds => user().map_or_else(na, |u| {
+            list(idle_keys(u, env).into_iter().map(|(k, _)| &k.id))
+        }),
         Var::MaxAccessKeyAgeDays => cfg.max_access_key_age_days.to_string(),
         Var::MaxAccessKeyUnusedDays => cfg.max_access_key_unused_days.to_string(),
         Var::AdminVia => user().map_or_else(na, |u| list(facts::user_admin_sources(u))),

@@ -152,7 +152,7 @@ fn add(set: &mut PolicySet, policy: Policy) -> Result<(), EngineError> {
 fn unknown_rule(named: &crate::config::Named) -> EngineError {
     EngineError::Config {
         place: named.place.clone(),
-        message: format!("unknown rule id `{}`", named.id),
+        message: format!("unknown rule id {}", audit_text::quote(&named.id)),
     }
 }
 
@@ -229,7 +229,8 @@ fn load_file(
             return Err(policy_error(
                 place,
                 format!(
-                    "rule id `{id}` must be lowercase letters, digits and `-`, starting with a letter"
+                    "rule id {} must be lowercase letters, digits and `-`, starting with a letter",
+                    audit_text::quote(&id)
                 ),
             ));
         }

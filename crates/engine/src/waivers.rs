@@ -54,7 +54,10 @@ pub fn parse_waivers(path: &Path, text: &str, rules: &RuleSet) -> Result<Vec<Wai
         if rules.rule(e.rule.get_ref()).is_none() {
             return Err(invalid(
                 at(e.rule.span()),
-                format!("unknown rule id `{}` in a waiver", e.rule.get_ref()),
+                format!(
+                    "unknown rule id {} in a waiver",
+                    audit_text::quote(e.rule.get_ref())
+                ),
             ));
         }
         for (name, field) in [

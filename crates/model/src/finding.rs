@@ -47,9 +47,12 @@ impl FromStr for Severity {
     fn from_str(s: &str) -> Result<Self, String> {
         Severity::ALL
             .into_iter()
-            .find(|sev| sev.as_str() == s)
+            .find(|sev| sev.as_str().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| {
-                format!("unknown severity `{s}` (expected low, medium, high or critical)")
+                format!(
+                    "unknown severity {} (expected low, medium, high or critical)",
+                    audit_text::quote(s)
+                )
             })
     }
 }

@@ -277,8 +277,8 @@ where
         while let Some(resource) = seq.next_element::<Resource>()? {
             if !self.ids.insert(resource.id.as_str().into()) {
                 return Err(de::Error::custom(format_args!(
-                    "duplicate resource id `{}`",
-                    resource.id
+                    "duplicate resource id {}",
+                    audit_text::quote(&resource.id)
                 )));
             }
             match &self.early {

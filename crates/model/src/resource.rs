@@ -245,7 +245,8 @@ impl Cidr {
     pub fn parse(text: &str, v6: bool) -> Result<Cidr, String> {
         let bad = || {
             format!(
-                "`{text}` is not an IPv{} CIDR block",
+                "{} is not an IPv{} CIDR block",
+                audit_text::quote(text),
                 if v6 { 6 } else { 4 }
             )
         };
@@ -675,8 +676,9 @@ impl<'de> Visitor<'de> for ResourceVisitor {
         if global_type != (region == GLOBAL_REGION) {
             return Err(de::Error::custom(if global_type {
                 format!(
-                    "a `{}` is global: its region must be `global`, not `{region}`",
-                    kind.type_name()
+                    "a `{}` is global: its region must be `global`, not {}",
+                    kind.type_name(),
+                    audit_text::quote(&region)
                 )
             } else {
                 format!(
@@ -717,7 +719,10 @@ impl<'de> Deserialize<'de> for UniqueTags {
                 let mut tags = BTreeMap::new();
                 while let Some((key, value)) = map.next_entry::<String, String>()? {
                     if tags.contains_key(&key) {
-                        return Err(de::Error::custom(format_args!("duplicate tag key `{key}`")));
+                        return Err(de::Error::custom(format_args!(
+                            "duplicate tag key {}",
+                            audit_text::quote(&key)
+                        )));
                     }
                     tags.insert(key, value);
                 }

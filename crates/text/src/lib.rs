@@ -58,6 +58,30 @@ pub fn quote(s: &str) -> String {
     format!("`{}`... ({total} characters)", terminal_safe(&head))
 }
 
+/// How many characters of an error message are shown at most.
+pub const MESSAGE_MAX_CHARS: usize = 2000;
+
+/// A whole error message, the last line of defence for what a library wrote into it
+/// (serde and Cedar quote rejected values as they came): one line, terminal-safe, cut
+/// after [`MESSAGE_MAX_CHARS`] characters with the full length said.
+pub fn message(s: &str) -> String {
+    let total = s.chars().count();
+    if total <= MESSAGE_MAX_CHARS {
+        return terminal_safe(s);
+    }
+    let head: String = s.chars().take(MESSAGE_MAX_CHARS).collect();
+    format!(
+        "{}... (message cut: {total} characters)",
+        terminal_safe(&head)
+    )
+}
+
+/// Text of several lines (an excerpt of a policy file): each line terminal-safe, line
+/// breaks kept, each line cut like a [`message`].
+pub fn lines(s: &str) -> String {
+    s.split('\n').map(message).collect::<Vec<_>>().join("\n")
+}
+
 /// Makes untrusted text safe inside a Markdown table cell and inline in a sentence or a
 /// heading, so it shows as the literal text it is:
 ///
@@ -158,6 +182,20 @@ mod tests {
         // A cut never splits an escape: the head is cut first, then escaped.
         let controls = "\u{1b}".repeat(QUOTE_MAX_CHARS * 2);
         assert!(!quote(&controls).contains('\u{1b}'));
+    }
+
+    #[test]
+    fn message_is_one_safe_line_and_cut() {
+        assert_eq!(message("bad `x`"), "bad `x`");
+        assert_eq!(
+            message("a\nfake line\u{1b}[2J"),
+            "a\\u{a}fake line\\u{1b}[2J"
+        );
+        let long = "x".repeat(MESSAGE_MAX_CHARS * 3);
+        let m = message(&long);
+        assert!(m.len() < MESSAGE_MAX_CHARS + 100, "{}", m.len());
+        assert!(m.ends_with(&format!("({} characters)", MESSAGE_MAX_CHARS * 3)));
+        assert_eq!(lines("one\n\u{1b}two"), "one\n\\u{1b}two");
     }
 
     #[test]
