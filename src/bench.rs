@@ -2,7 +2,7 @@
 //! findings) next to the hand-written reference. Each measurement runs in a child
 //! process so that its peak memory is its own.
 
-use std::io::{BufWriter, Write};
+use std::io::BufWriter;
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;

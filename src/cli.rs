@@ -372,9 +372,15 @@ pub struct CollectArgs {
     /// Calls in flight at once inside one task (users, buckets, keys).
     #[arg(long, value_name = "N", default_value = "8")]
     pub fan_out: usize,
-    /// Attempts per call; throttling and server errors are retried (adaptive mode).
+    /// Attempts per call; throttling, server errors and timed-out attempts are retried
+    /// (adaptive mode).
     #[arg(long, value_name = "N", default_value = "5")]
     pub max_attempts: u32,
+    /// Seconds one attempt of one call may take before it is abandoned (and retried). A
+    /// call that hangs every time costs at most about
+    /// max-attempts × (timeout + backoff), 5 × 60 s = 5 min by default.
+    #[arg(long, value_name = "SECONDS", default_value = "60", value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub timeout: u32,
     /// Also write the monthly costs from Cost Explorer to this CSV (FOCUS columns), for
     /// `audit tco --costs`.
     #[arg(long, value_name = "FILE")]

@@ -115,6 +115,7 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
             concurrency: args.concurrency,
             fan_out: args.fan_out,
             max_attempts: args.max_attempts,
+            attempt_timeout: std::time::Duration::from_secs(u64::from(args.timeout)),
             tool_version: env!("CARGO_PKG_VERSION").to_string(),
         };
         let (snapshot, stats, path, cost_rows) = rt.block_on(async {
@@ -132,7 +133,7 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
                 None => None,
             };
             let path = out_path(&args.out, &conn.ctx.account_id);
-            Ok::<_, CollectError>((snapshot, stats, path, cost_rows))
+            Ok::<_, audit_aws::CollectError>((snapshot, stats, path, cost_rows))
         })?;
         // The snapshot is written whole or not at all.
         let mut json = serde_json::to_vec_pretty(&snapshot)

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use audit_tco::{Options, TcoError, TcoReport, WhatIfOverrides};
+use audit_tco::{Options, TcoReport, WhatIfOverrides};
 
 use crate::cli::{TcoArgs, TcoFormat};
 use crate::exit::Exit;

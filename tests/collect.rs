@@ -669,3 +669,34 @@ fn cost_explorer_costs_are_written_as_focus_columns() {
     assert_eq!(doc["gated"]["ratio"], 0.0695);
     assert_eq!(doc["months"][0]["cloud_bill"], 920.25);
 }
+
+/// An endpoint that accepts connections and never answers: each attempt ends after
+/// `--timeout`, so the run ends after about attempts × timeout (plus backoff), not after
+/// the default 5 × 60 s, with an error and no snapshot.
+#[test]
+fn a_hung_endpoint_costs_attempts_times_timeout() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let mut held = Vec::new();
+        for conn in listener.incoming().flatten() {
+            held.push(conn);
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("snapshot.json");
+    let started = std::time::Instant::now();
+    let out = collect(&url, CN, &path, &["--timeout", "1", "--max-attempts", "2"]);
+    let took = started.elapsed();
+    assert_refused(&out, &path, &format!("cannot reach AWS at `{url}`"));
+    assert!(
+        took >= std::time::Duration::from_secs(2),
+        "two attempts of 1 s took only {took:?}"
+    );
+    assert!(
+        took < std::time::Duration::from_secs(30),
+        "the timeout was not applied: {took:?}"
+    );
+    let out = collect(&url, CN, &path, &["--timeout", "0"]);
+    assert_eq!(code(&out), 2, "{}", stderr(&out));
+}

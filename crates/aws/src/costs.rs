@@ -237,7 +237,10 @@ pub fn focus_csv(rows: &[CostRow], tag_key: &str) -> String {
             service_category(&r.service).to_string(),
             tags,
         ];
-        let line: Vec<String> = fields.iter().map(|f| audit_text::csv_quote(f)).collect();
+        let line: Vec<String> = fields
+            .iter()
+            .map(|f| audit_text::csv_quote(f).into_owned())
+            .collect();
         out.push_str(&line.join(","));
         out.push('\n');
     }

@@ -126,6 +126,8 @@ pub struct Options {
     pub fan_out: usize,
     /// Attempts per call, retries of throttling and server errors included.
     pub max_attempts: u32,
+    /// How long one attempt of one call may take (the connection set-up has its own 5 s).
+    pub attempt_timeout: Duration,
     pub tool_version: String,
 }
 
@@ -368,7 +370,7 @@ pub async fn connect(opts: &Options) -> Result<Connection, CollectError> {
         .timeout_config(
             TimeoutConfig::builder()
                 .connect_timeout(Duration::from_secs(5))
-                .operation_attempt_timeout(Duration::from_secs(60))
+                .operation_attempt_timeout(opts.attempt_timeout)
                 .build(),
         );
     if let Some(p) = &opts.profile {
@@ -591,6 +593,7 @@ mod tests {
             concurrency: 8,
             fan_out: 8,
             max_attempts: 3,
+            attempt_timeout: Duration::from_secs(60),
             tool_version: "0".into(),
         }
     }
