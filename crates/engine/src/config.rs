@@ -289,10 +289,7 @@ pub fn load(defaults: (&Path, &str), user: Option<(&Path, &str)>) -> Result<Conf
 
 /// Reads a user config file; a missing or unreadable file is a usage error.
 pub fn read_user_file(path: &Path) -> Result<(PathBuf, String), EngineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::read_input(path, "config")?;
     Ok((path.to_path_buf(), text))
 }
 

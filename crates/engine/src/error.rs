@@ -1,6 +1,6 @@
 //! Errors of the engine. Each names the file and, where there is one, the place in it.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use audit_model::{ErrorKind, SnapshotError};
 
@@ -52,4 +52,20 @@ impl EngineError {
             | EngineError::Evaluation(_) => ErrorKind::Runtime,
         }
     }
+}
+
+/// Reads a text input file: a read failure is [`EngineError::Io`], text that is not UTF-8
+/// is invalid input at the place of the first bad byte (`what` names the kind of file).
+pub(crate) fn read_input(path: &Path, what: &'static str) -> Result<String, EngineError> {
+    audit_model::read_text(path).map_err(|e| match e {
+        audit_model::TextError::Io(source) => EngineError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+        audit_model::TextError::NotUtf8 { place, byte } => EngineError::Input {
+            what,
+            place,
+            message: audit_model::TextError::not_utf8_message(byte),
+        },
+    })
 }

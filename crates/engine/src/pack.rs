@@ -111,7 +111,7 @@ fn read_tree(
             Some("cedar" | "cedarschema" | "toml" | "md")
         );
         if let (true, Ok(rel)) = (wanted, path.strip_prefix(root)) {
-            let text = std::fs::read_to_string(&path).map_err(io(&path))?;
+            let text = crate::error::read_input(&path, "policy")?;
             files.push((rel.to_string_lossy().replace('\\', "/"), text));
         }
     }

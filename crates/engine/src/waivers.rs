@@ -31,10 +31,7 @@ struct Entry {
 
 /// Reads a waivers file (`[[waiver]]` tables); every rule id must exist in `rules`.
 pub fn load_waivers(path: &Path, rules: &RuleSet) -> Result<Vec<Waiver>, EngineError> {
-    let text = std::fs::read_to_string(path).map_err(|source| EngineError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::read_input(path, "waivers")?;
     parse_waivers(path, &text, rules)
 }
 
@@ -139,15 +136,13 @@ pub fn load_findings_file(path: &Path) -> Result<FindingsDoc, EngineError> {
         },
         message,
     };
-    let mut de = serde_json::Deserializer::from_slice(&bytes);
-    let file: FindingsFile = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
+    let file: FindingsFile = audit_model::json_doc::parse(&bytes).map_err(|e| {
         invalid(
-            inner.line(),
-            inner.column(),
+            e.line,
+            e.column,
             format!(
-                "expected what `audit check --format json` writes: at `{}`: {inner}",
-                e.path()
+                "expected what `audit check --format json` writes: {}",
+                e.message
             ),
         )
     })?;

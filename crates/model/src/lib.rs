@@ -4,10 +4,12 @@
 pub mod error_kind;
 pub mod finding;
 pub mod gate;
+pub mod json_doc;
 pub mod place;
 pub mod read;
 pub mod resource;
 pub mod snapshot;
+pub mod text_file;
 
 pub use error_kind::ErrorKind;
 pub use finding::{FINDINGS_DOC_VERSION, Finding, Severity, merge_sorted, sort_findings};
@@ -15,6 +17,7 @@ pub use place::SourcePlace;
 pub use read::{Early, SnapshotError, read_snapshot, stream_snapshot};
 pub use resource::{GLOBAL_REGION, Kind, Resource, TYPE_NAMES};
 pub use snapshot::{Gap, GapCode, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
+pub use text_file::{TextError, read_text};
 
 /// The JSON Schema of snapshot format [`SCHEMA_VERSION`] (checked in as
 /// `docs/snapshot.schema.json`).

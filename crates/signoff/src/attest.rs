@@ -129,21 +129,13 @@ pub fn load(state_dir: &Path) -> Result<Vec<Stored>, SignoffError> {
     Ok(out)
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<Attestation, SignoffError> {
+/// One attestation file's bytes, validated; `path` names them in errors.
+pub fn parse(path: &Path, bytes: &[u8]) -> Result<Attestation, SignoffError> {
     let invalid = |line: usize, column: usize, message: String| {
         SignoffError::input("attestation", Place::at(path, line, column), message)
     };
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let a: Attestation = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
-        invalid(
-            inner.line(),
-            inner.column(),
-            format!("at `{}`: {inner}", e.path()),
-        )
-    })?;
-    de.end()
-        .map_err(|e| invalid(e.line(), e.column(), e.to_string()))?;
+    let a: Attestation =
+        audit_model::json_doc::parse(bytes).map_err(|e| invalid(e.line, e.column, e.message))?;
     if a.attestation_version != ATTESTATION_VERSION {
         return Err(SignoffError::input(
             "attestation",

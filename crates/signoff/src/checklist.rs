@@ -121,10 +121,7 @@ struct RawAuto {
 
 /// Reads and validates a checklist; `rule_ids` are every rule of the pack (enabled or not).
 pub fn load(path: &Path, rule_ids: &[String]) -> Result<Checklist, SignoffError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SignoffError::Read {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = crate::error::read_input(path, "checklist")?;
     parse(path, &text, rule_ids)
 }
 

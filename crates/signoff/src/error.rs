@@ -56,3 +56,20 @@ impl SignoffError {
         }
     }
 }
+
+/// Reads a text input file: a read failure is [`SignoffError::Read`], text that is not
+/// UTF-8 is invalid input at the place of the first bad byte.
+pub(crate) fn read_input(
+    path: &std::path::Path,
+    what: &'static str,
+) -> Result<String, SignoffError> {
+    audit_model::read_text(path).map_err(|e| match e {
+        audit_model::TextError::Io(source) => SignoffError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        audit_model::TextError::NotUtf8 { place, byte } => {
+            SignoffError::input(what, place, audit_model::TextError::not_utf8_message(byte))
+        }
+    })
+}

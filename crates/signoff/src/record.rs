@@ -200,13 +200,16 @@ impl Record {
             path: path.to_path_buf(),
             source,
         })?;
-        let mut de = serde_json::Deserializer::from_slice(&bytes);
-        let record: Record = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-            let inner = e.inner();
+        Record::parse(path, &bytes)
+    }
+
+    /// [`Record::load`] over bytes already read; `path` only names them in errors.
+    pub fn parse(path: &Path, bytes: &[u8]) -> Result<Record, SignoffError> {
+        let record: Record = audit_model::json_doc::parse(bytes).map_err(|e| {
             SignoffError::input(
                 "sign-off record",
-                Place::at(path, inner.line(), inner.column()),
-                format!("at `{}`: {inner}", e.path()),
+                Place::at(path, e.line, e.column),
+                e.message,
             )
         })?;
         if record.record_version != RECORD_VERSION {

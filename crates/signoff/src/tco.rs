@@ -98,14 +98,12 @@ pub fn load(path: &Path) -> Result<TcoResult, SignoffError> {
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<TcoResult, SignoffError> {
     let invalid = |place: Place, message: String| SignoffError::input("TCO result", place, message);
-    let mut de = serde_json::Deserializer::from_slice(bytes);
-    let raw: RawTco = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let inner = e.inner();
+    let raw: RawTco = audit_model::json_doc::parse(bytes).map_err(|e| {
         invalid(
-            Place::at(path, inner.line(), inner.column()),
+            Place::at(path, e.line, e.column),
             format!(
-                "expected the `tco.json` that `audit tco` writes: at `{}`: {inner}",
-                e.path()
+                "expected the `tco.json` that `audit tco` writes: {}",
+                e.message
             ),
         )
     })?;

@@ -285,10 +285,7 @@ impl Assumptions {
     }
 
     pub fn load(path: &Path) -> Result<Assumptions, TcoError> {
-        let text = std::fs::read_to_string(path).map_err(|source| TcoError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        let text = crate::error::read_input(path)?;
         Assumptions::parse(path, &text)
     }
 

@@ -20,6 +20,14 @@ pub enum TcoError {
         source: std::io::Error,
     },
 
+    /// A text input (assumptions, a CSV) is not UTF-8, or a CSV row is malformed: its
+    /// quoting, its field count. `place` is the line and column.
+    #[error("{place}: {message}")]
+    Text {
+        place: audit_model::SourcePlace,
+        message: String,
+    },
+
     /// The assumptions (TOML) do not validate.
     #[error("{path}:{line}:{column}: {message}")]
     Assumptions {
@@ -114,6 +122,7 @@ impl TcoError {
             | TcoError::Usage(_)
             | TcoError::Polars { .. } => ErrorKind::Runtime,
             TcoError::Assumptions { .. }
+            | TcoError::Text { .. }
             | TcoError::Inventory { .. }
             | TcoError::MissingColumn { .. }
             | TcoError::AmbiguousColumn { .. }
@@ -128,4 +137,19 @@ impl TcoError {
     pub fn exit_code(&self) -> i32 {
         i32::from(self.kind().exit_code())
     }
+}
+
+/// Reads a text input file: a read failure is [`TcoError::Read`], text that is not UTF-8
+/// is invalid input at the place of the first bad byte.
+pub(crate) fn read_input(path: &std::path::Path) -> Result<String, TcoError> {
+    audit_model::read_text(path).map_err(|e| match e {
+        audit_model::TextError::Io(source) => TcoError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        audit_model::TextError::NotUtf8 { place, byte } => TcoError::Text {
+            place,
+            message: audit_model::TextError::not_utf8_message(byte),
+        },
+    })
 }
