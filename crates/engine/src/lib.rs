@@ -2,6 +2,7 @@
 //! Checks return findings and never print.
 
 pub mod config;
+pub mod depth;
 pub mod detail;
 pub mod entity;
 pub mod error;

@@ -165,6 +165,7 @@ fn policy_error(place: SourcePlace, message: String) -> EngineError {
 }
 
 fn parse_schema(file: &SourceFile) -> Result<Schema, EngineError> {
+    crate::depth::check(file)?;
     Schema::from_cedarschema_str(&file.text)
         .map(|(schema, _warnings)| schema)
         .map_err(|e| diagnostic_error(file, &e))
@@ -175,6 +176,7 @@ fn load_file(
     validator: &Validator,
     pack: &Pack,
 ) -> Result<Vec<(Rule, Policy)>, EngineError> {
+    crate::depth::check(file)?;
     let set = PolicySet::from_str(&file.text).map_err(|e| diagnostic_error(file, &e))?;
     if let Some(template) = set.templates().next() {
         return Err(policy_error(
