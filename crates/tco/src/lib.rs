@@ -12,6 +12,7 @@
 
 pub mod assumptions;
 pub mod chart;
+pub mod csv_check;
 pub mod error;
 pub mod focus;
 pub mod generate;

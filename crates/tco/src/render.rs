@@ -80,6 +80,7 @@ pub fn markdown(r: &TcoReport) -> String {
         pct(r.limit),
         r.cost_column,
     );
+    let _ = writeln!(out, "Gated: {}.\n", md_cell(&g.basis));
     let _ = writeln!(
         out,
         "| month | IDC {c} | cloud {c} | bill {c} | ratio | verdict | projected ratio |"
@@ -88,8 +89,13 @@ pub fn markdown(r: &TcoReport) -> String {
     for m in &r.months {
         let _ = writeln!(
             out,
-            "| {} | {} | {} | {} | {} | {} | {} |",
+            "| {}{} | {} | {} | {} | {} | {} | {} |",
             m.month,
+            if m.complete {
+                ""
+            } else {
+                " (not ended, not gated)"
+            },
             amount(m.idc),
             amount(m.cloud),
             amount(m.cloud_bill),
@@ -170,7 +176,7 @@ pub fn markdown(r: &TcoReport) -> String {
 /// The months as CSV, one row per month, with the top cost-center of each.
 pub fn months_csv(r: &TcoReport) -> String {
     let mut out = String::from(
-        "month,currency,idc,cloud,cloud_bill,cloud_extras,ratio,pass,limit,untagged_share,top_cost_center,top_cost_center_cost,projected_cloud,projected_ratio\n",
+        "month,currency,idc,cloud,cloud_bill,cloud_extras,ratio,pass,limit,untagged_share,top_cost_center,top_cost_center_cost,projected_cloud,projected_ratio,complete\n",
     );
     for m in &r.months {
         let (name, cost) = m
@@ -181,7 +187,7 @@ pub fn months_csv(r: &TcoReport) -> String {
             });
         let _ = writeln!(
             out,
-            "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},{},{},{:.4},{},{},{:.2},{:.4}",
+            "{},{},{:.2},{:.2},{:.2},{:.2},{:.4},{},{},{:.4},{},{},{:.2},{:.4},{}",
             csv_cell(&m.month),
             csv_cell(&r.currency),
             m.idc,
@@ -195,7 +201,8 @@ pub fn months_csv(r: &TcoReport) -> String {
             csv_cell(&name),
             cost,
             m.projected.cloud,
-            m.projected.ratio
+            m.projected.ratio,
+            m.complete
         );
     }
     out

@@ -108,6 +108,8 @@ pub struct TcoReport {
     pub currency: String,
     pub limit: f64,
     pub period: String,
+    /// The last day the cost data covers (the latest period end, inclusive).
+    pub covered_until: String,
     pub gated: Gated,
     pub months: Vec<Month>,
     /// The cost column gated and the tag key used for cost-centers.
@@ -125,6 +127,8 @@ pub struct Gated {
     pub from: String,
     pub to: String,
     pub months: u32,
+    /// Why these months: only months that have ended in the data are gated.
+    pub basis: String,
     pub idc: f64,
     pub cloud: f64,
     pub ratio: f64,
@@ -141,6 +145,9 @@ pub struct Gated {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Month {
     pub month: String,
+    /// Whether the month has ended in the data (a later period end exists); only complete
+    /// months are gated.
+    pub complete: bool,
     pub idc: f64,
     pub cloud: f64,
     pub ratio: f64,
@@ -331,6 +338,26 @@ fn month_name(i: i64) -> String {
     format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1)
 }
 
+/// The civil date of `days` since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
+/// `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+fn date_name(days: i64) -> String {
+    let (y, m, d) = civil_from_days(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
 /// Compute the TCO report. `cost_files` are parts of one data set: their months add up.
 pub fn compute(
     assumptions: &Assumptions,
@@ -370,9 +397,11 @@ pub fn compute(
     };
     let mut inputs = vec![inventory.source.input(), assumptions.source.input()];
     let mut by_month: BTreeMap<String, Sums> = BTreeMap::new();
+    let mut covered = i64::MIN;
     for path in cost_files {
         let groups = focus::read(path, &read)?;
         for g in &groups {
+            covered = covered.max(i64::from(g.covered_until));
             by_month
                 .entry(g.month.clone())
                 .or_default()
@@ -388,11 +417,63 @@ pub fn compute(
             ),
         });
     };
-    let (from, to) = match &options.period {
-        Period::Latest => (month_index(last), month_index(last)),
-        Period::Trailing(n) => (month_index(last) - i64::from(*n) + 1, month_index(last)),
-        Period::All => (month_index(first), month_index(last)),
-        Period::Range { from, to } => (month_index(from), month_index(to)),
+    // The first day the data does not cover; every month before the one it falls in has
+    // ended in the data. A month that has barely started is not a month of cost: gating
+    // it would judge a few days' bill against a whole month of IDC cost.
+    let (cy, cm, _) = civil_from_days(covered);
+    let complete_to = cy * 12 + cm - 1 - 1;
+    let covered_until = date_name(covered - 1);
+    let open = month_index(last) > complete_to;
+    let open_note = if open {
+        format!(
+            "; {} has not ended in the data and is shown, not gated",
+            month_name(month_index(last))
+        )
+    } else {
+        String::new()
+    };
+    if complete_to < month_index(first) {
+        return Err(TcoError::EmptyPeriod {
+            message: format!(
+                "no complete month of cost data in {}: it covers {first} only until {covered_until}, and a month that has not ended is not gated",
+                focus::display(cost_files)
+            ),
+        });
+    }
+    let (from, to, basis) = match &options.period {
+        Period::Latest => (
+            complete_to,
+            complete_to,
+            format!("the latest complete month (the data covers until {covered_until}{open_note})"),
+        ),
+        Period::Trailing(n) => (
+            complete_to - i64::from(*n) + 1,
+            complete_to,
+            format!(
+                "the {n} latest complete months (the data covers until {covered_until}{open_note})"
+            ),
+        ),
+        Period::All => (
+            month_index(first),
+            complete_to,
+            format!("every complete month (the data covers until {covered_until}{open_note})"),
+        ),
+        Period::Range { from, to } => {
+            if month_index(to) > complete_to {
+                return Err(TcoError::EmptyPeriod {
+                    message: format!(
+                        "period `{}` includes {}, which has not ended in the cost data (it covers until {covered_until}): only complete months are gated",
+                        options.period.label(),
+                        month_name(complete_to + 1)
+                    ),
+                });
+            }
+            (
+                month_index(from),
+                month_index(to),
+                format!("the months asked for (the data covers until {covered_until})"),
+            )
+        }
     };
     if from > to {
         return Err(TcoError::Usage(format!(
@@ -425,6 +506,7 @@ pub fn compute(
             let ratio = ratio4(cloud / idc.total);
             Month {
                 month: m.clone(),
+                complete: month_index(m) <= complete_to,
                 idc: money(idc.total),
                 cloud: money(cloud),
                 ratio,
@@ -454,6 +536,7 @@ pub fn compute(
         from: month_name(from),
         to: month_name(to),
         months: (to - from + 1) as u32,
+        basis,
         idc: money(p_idc),
         cloud: money(p_cloud),
         ratio: p_ratio,
@@ -471,6 +554,7 @@ pub fn compute(
         currency: assumptions.currency().to_string(),
         limit,
         period: options.period.label(),
+        covered_until,
         gated,
         months,
         cost_column: options.cost_column.name(),

@@ -42,7 +42,7 @@ fn cost_that_is_not_a_number() {
     let e = case.run(&[f.clone()], &Options::default()).unwrap_err();
     assert_names(&e, &f, "EffectiveCost");
     let msg = e.to_string();
-    assert!(msg.contains("row 7"), "{msg}");
+    assert!(msg.contains("row 8"), "{msg}");
     assert!(msg.contains("`twelve`"), "{msg}");
 }
 
@@ -57,7 +57,7 @@ fn nan_and_infinite_costs() {
         let e = case.run(&[f.clone()], &Options::default()).unwrap_err();
         // BilledCost is checked too, though EffectiveCost is gated.
         assert_names(&e, &f, "BilledCost");
-        assert!(e.to_string().contains("row 7"), "{e}");
+        assert!(e.to_string().contains("row 8"), "{e}");
         assert!(e.to_string().contains("NaN or infinite"), "{e}");
     }
 }
@@ -83,7 +83,7 @@ fn negative_cost_without_credit() {
     );
     let e = case.run(&[f.clone()], &Options::default()).unwrap_err();
     assert_names(&e, &f, "BilledCost");
-    assert!(e.to_string().contains("row 7"), "{e}");
+    assert!(e.to_string().contains("row 8"), "{e}");
     assert!(e.to_string().contains("negative"), "{e}");
 
     // With ChargeCategory, a negative Usage row is still an error.
@@ -109,7 +109,7 @@ fn mixed_currencies() {
     assert_names(&e, &f, "BillingCurrency");
     let msg = e.to_string();
     assert!(
-        msg.contains("`USD`") && msg.contains("row 7") && msg.contains("CNY, USD"),
+        msg.contains("`USD`") && msg.contains("row 8") && msg.contains("CNY, USD"),
         "{msg}"
     );
 
@@ -153,7 +153,7 @@ fn bad_period_start_and_tags() {
     );
     let e = case.run(&[f.clone()], &Options::default()).unwrap_err();
     assert_names(&e, &f, "ChargePeriodStart");
-    assert!(e.to_string().contains("row 7"), "{e}");
+    assert!(e.to_string().contains("row 8"), "{e}");
 
     let f = case.file(
         "tags.csv",
@@ -161,7 +161,7 @@ fn bad_period_start_and_tags() {
     );
     let e = case.run(&[f.clone()], &Options::default()).unwrap_err();
     assert_names(&e, &f, "Tags");
-    assert!(e.to_string().contains("row 7"), "{e}");
+    assert!(e.to_string().contains("row 8"), "{e}");
 }
 
 #[test]

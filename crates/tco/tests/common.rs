@@ -68,13 +68,15 @@ pub const INVENTORY: &str = "asset_class,count,description\ngpu,2,two GPU server
 
 pub const HEADER: &str = "ChargePeriodStart,ChargePeriodEnd,BillingCurrency,BilledCost,EffectiveCost,ServiceCategory,ServiceName,Tags";
 
-/// Two months of costs; the sums are worked out in `hand.rs`.
+/// Two months of costs, the second closed by a last (free) day; the sums are worked out
+/// in `hand.rs`.
 pub const COSTS: &str = r#"2026-09-01T00:00:00Z,2026-09-02T00:00:00Z,CNY,10000,9000,Compute,EC2,"{""cost-center"":""train""}"
 2026-09-15T00:00:00Z,2026-09-16T00:00:00Z,CNY,3000,3000,Storage,S3,"{""cost-center"":""video""}"
 2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,CNY,20000,18000,Compute,EC2,"{""cost-center"":""train""}"
 2026-10-02T00:00:00Z,2026-10-03T00:00:00Z,CNY,4000,4000,Compute,EC2,"{""cost-center"":""web""}"
 2026-10-03T00:00:00Z,2026-10-04T00:00:00Z,CNY,5000,5000,Storage,S3,
 2026-10-04T00:00:00Z,2026-10-05T00:00:00Z,CNY,1000,1000,Networking,VPC,"{""env"":""prod""}"
+2026-10-31T00:00:00Z,2026-11-01T00:00:00Z,CNY,0,0,Networking,VPC,"{""env"":""prod""}"
 "#;
 
 pub struct Case {

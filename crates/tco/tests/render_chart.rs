@@ -6,8 +6,8 @@ use crate::common::*;
 
 fn hostile_report() -> audit_tco::TcoReport {
     let case = Case::new();
-    let rows = r#"2026-10-01T00:00:00Z,,CNY,100,100,Compute,EC2,"{""cost-center"":""=HYPERLINK(\""http://x\"")""}"
-2026-10-01T00:00:00Z,,CNY,50,50,Compute,EC2,"{""cost-center"":""a|b\nc""}"
+    let rows = r#"2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,CNY,100,100,Compute,EC2,"{""cost-center"":""=HYPERLINK(\""http://x\"")""}"
+2026-10-01T00:00:00Z,2026-11-01T00:00:00Z,CNY,50,50,Compute,EC2,"{""cost-center"":""a|b\nc""}"
 "#;
     let f = case.file("hostile.csv", &format!("{HEADER}\n{rows}"));
     case.run(&[f], &Options::default()).unwrap()
