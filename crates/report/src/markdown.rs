@@ -624,6 +624,15 @@ mod tests {
             } else if let Some(r) = rest.strip_prefix("&gt;") {
                 out.push('>');
                 rest = r;
+            } else if let Some(r) = rest.strip_prefix("&#58;") {
+                out.push(':');
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("&#46;") {
+                out.push('.');
+                rest = r;
+            } else if let Some(r) = rest.strip_prefix("<!-- -->") {
+                // The empty comment that keeps `a@b.c` from becoming a mail link.
+                rest = r;
             } else if let Some(r) = rest.strip_prefix("\\u{") {
                 let end = r.find('}').unwrap();
                 out.push(char::from_u32(u32::from_str_radix(&r[..end], 16).unwrap()).unwrap());
@@ -677,7 +686,9 @@ mod tests {
                     .any(|c| c.is_control() || audit_text::is_deceptive(c)),
                 "{c:?}"
             );
-            assert!(!c.contains('<') && !c.contains('>'), "{c:?}");
+            // No HTML but the empty comment before an `@` (it stops a mail autolink).
+            let bare = c.replace("<!-- -->", "");
+            assert!(!bare.contains('<') && !bare.contains('>'), "{c:?}");
             // Every `|` is escaped by an odd run of backslashes, whatever the parser.
             let bytes = c.as_bytes();
             for (i, b) in bytes.iter().enumerate() {
@@ -826,7 +837,7 @@ mod tests {
         );
         assert!(md.contains("Severity: critical · Control: MLPS 8.1.7 · Findings: 2\n"));
         assert!(md.contains(
-            "**Remediation:** Fix NET-001: see \\[docs\\](http://x) &lt;b&gt;now&lt;/b&gt;\n"
+            "**Remediation:** Fix NET-001: see \\[docs\\](http&#58;//x) &lt;b&gt;now&lt;/b&gt;\n"
         ));
         // Each status word.
         assert!(md.contains(" | cn-north-1 | waived (SEC-1) | "));
@@ -870,10 +881,14 @@ mod tests {
         let reason = "accepted \\| for now\\u{a}&lt;img src=x onerror=alert(1)&gt;";
         for row in [
             format!(
-                "| in force | NET-001 | \\*sg-bastion | 2026-12-31 | @team-net | SEC-1 | {reason} | 1 |"
+                "| in force | NET-001 | \\*sg-bastion | 2026-12-31 | <!-- -->@team-net | SEC-1 | {reason} | 1 |"
             ),
-            format!("| EXPIRED | NET-002 | \\* | 2026-11-19 | @team-net | SEC-2 | {reason} | 1 |"),
-            format!("| stale | NET-009 | \\* | 2027-01-01 | @team-net | SEC-3 | {reason} | 0 |"),
+            format!(
+                "| EXPIRED | NET-002 | \\* | 2026-11-19 | <!-- -->@team-net | SEC-2 | {reason} | 1 |"
+            ),
+            format!(
+                "| stale | NET-009 | \\* | 2027-01-01 | <!-- -->@team-net | SEC-3 | {reason} | 0 |"
+            ),
         ] {
             assert!(md.lines().any(|l| l == row), "no {row:?} in\n{md}");
         }
