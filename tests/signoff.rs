@@ -409,7 +409,7 @@ fn refuse_then_sign_verify_and_detect_tampering() {
     // The Markdown record, with the hostile note escaped inside its cell.
     let md = std::fs::read_to_string(record_path.with_extension("md")).unwrap();
     assert!(
-        md.contains("| alice@example.cn | CISO | 2026-11-21T09:00:00Z | yes |"),
+        md.contains("| alice<!-- -->@example.cn | CISO | 2026-11-21T09:00:00Z | yes |"),
         "{md}"
     );
     assert!(
@@ -471,6 +471,19 @@ fn refuse_then_sign_verify_and_detect_tampering() {
     assert_eq!(text.matches("CHANGED").count(), 1, "{text}");
     std::fs::write(&snapshot, &original).unwrap();
     assert_eq!(code(&verify(&record_path, None)), 0);
+
+    // 7b. Bytes after the record's JSON: refused at their place, not ignored.
+    let appended = tmp.path().join("appended.json");
+    let mut bytes = std::fs::read(&record_path).unwrap();
+    bytes.extend_from_slice(b"GARBAGE {\"x\":1}");
+    std::fs::write(&appended, &bytes).unwrap();
+    let out = verify(&appended, None);
+    assert_eq!(code(&out), 3, "{}", stdout(&out));
+    assert!(
+        stderr(&out).contains("appended.json:") && stderr(&out).contains("text after the end"),
+        "{}",
+        stderr(&out)
+    );
 
     // 8. A signer's line changed in the record: only the SSH signature can tell.
     let tampered = tmp.path().join("tampered.json");

@@ -9,6 +9,8 @@ mod bad_input;
 mod cli;
 mod collect;
 mod differential;
+mod fuzz;
+mod hostile;
 mod realistic;
 mod report;
 mod rules;
