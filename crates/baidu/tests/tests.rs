@@ -2,7 +2,10 @@
 //! need the official Python SDK: `$AUDIT_PYTHON` names the interpreter of a virtual
 //! environment that `tests/moto/setup` made (it installs `bce-python-sdk` beside moto).
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod differential;
+mod server;
 
 use std::path::PathBuf;
 
