@@ -287,7 +287,7 @@ fn rust_signer_matches_the_python_sdk_on_random_requests() {
     writer.join().unwrap().unwrap();
     assert!(
         out.status.success(),
-        "sign_cases.py failed ({}): {}",
+        "sign_cases.py failed ({}; is bce-python-sdk installed? run tests/moto/setup): {}",
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );

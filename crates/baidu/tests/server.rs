@@ -30,7 +30,7 @@ fn python_suite_checks_the_server_against_the_official_sdk() {
     let report = String::from_utf8_lossy(&out.stderr);
     assert!(
         out.status.success(),
-        "tests/bce/test_server.py failed:\n{report}"
+        "tests/bce/test_server.py failed (is bce-python-sdk installed? run tests/moto/setup):\n{report}"
     );
     let ran: usize = report
         .lines()

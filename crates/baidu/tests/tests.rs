@@ -1,6 +1,6 @@
 //! The integration tests of audit-baidu, one binary (as the root package does). Both
-//! need the official Python SDK: `$AUDIT_PYTHON` names the interpreter of a virtual
-//! environment that `tests/moto/setup` made (it installs `bce-python-sdk` beside moto).
+//! need the official Python SDK: the interpreter of a virtual environment that
+//! `tests/moto/setup` made (it installs `bce-python-sdk` beside moto), see [`python`].
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -14,15 +14,19 @@ pub fn repo() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
 }
 
-/// `$AUDIT_PYTHON`, required: a test that cannot reach the official SDK fails, it never
-/// passes by skipping.
+/// `$AUDIT_PYTHON`, else the `.venv` that `tests/moto/setup` makes by default (as the root
+/// package's moto tests do, so that the README's `tests/moto/setup && cargo test
+/// --workspace` runs these too). Without either the tests fail: they never pass by skipping.
 pub fn python() -> PathBuf {
-    match std::env::var_os("AUDIT_PYTHON") {
-        Some(p) if !p.is_empty() => PathBuf::from(p),
-        _ => panic!(
-            "AUDIT_PYTHON is not set: these tests compare with the official Python SDK. \
-             Run `AUDIT_VENV=/some/venv tests/moto/setup` (installs bce-python-sdk), then \
-             `AUDIT_PYTHON=/some/venv/bin/python cargo test -p audit-baidu`"
-        ),
+    if let Some(p) = std::env::var_os("AUDIT_PYTHON").filter(|p| !p.is_empty()) {
+        return PathBuf::from(p);
     }
+    let venv = repo().join(".venv/bin/python");
+    assert!(
+        venv.exists(),
+        "AUDIT_PYTHON is not set and there is no .venv: these tests compare with the official \
+         Python SDK (bce-python-sdk). Run `tests/moto/setup` (or `AUDIT_VENV=DIR tests/moto/setup` \
+         and set AUDIT_PYTHON=DIR/bin/python), then `cargo test -p audit-baidu`"
+    );
+    venv
 }
