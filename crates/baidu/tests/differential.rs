@@ -229,6 +229,7 @@ fn rust_signer_matches_the_python_sdk_on_random_requests() {
     let mut cases = Vec::with_capacity(count);
     let mut expected = Vec::with_capacity(count);
     let mut with_token = 0;
+    let mut coverage = Coverage::default();
     for _ in 0..count {
         let ak = key(&mut rng, 32);
         let sk = if rng.chance(5) {
@@ -258,6 +259,7 @@ fn rust_signer_matches_the_python_sdk_on_random_requests() {
         let expiration = *rng.pick(&[1800, 60, 3600, 86_400, any]);
         let timestamp = timestamp_from_unix(unix);
         let auth = signer.sign(&mut req, host, &timestamp, expiration);
+        coverage.count(&req);
 
         let sent: Vec<&(String, String)> = req
             .headers
@@ -325,7 +327,82 @@ fn rust_signer_matches_the_python_sdk_on_random_requests() {
         with_token > count / 4 && with_token < count * 3 / 4,
         "{with_token} with a token"
     );
+    coverage.assert_each_at_least(count / 20);
     eprintln!(
-        "{count} random requests (seed {seed}, {with_token} with an STS token): all match the Python SDK"
+        "{count} random requests (seed {seed}, {with_token} with an STS token; {coverage:?}): \
+         all match the Python SDK"
     );
+}
+
+/// How many requests exercise each rule the cases are drawn for.
+#[derive(Debug, Default)]
+struct Coverage {
+    non_ascii_path: usize,
+    reserved_path: usize,
+    repeated_param: usize,
+    empty_value: usize,
+    padded_header: usize,
+    mixed_case_x_bce: usize,
+    blank_header: usize,
+}
+
+impl Coverage {
+    fn count(&mut self, req: &Request) {
+        let bump = |n: &mut usize, yes: bool| *n += usize::from(yes);
+        bump(&mut self.non_ascii_path, !req.path.is_ascii());
+        bump(
+            &mut self.reserved_path,
+            req.path
+                .contains(['~', '!', '*', '\'', '(', ')', '+', '%', ' ']),
+        );
+        let keys: Vec<&str> = req.query.iter().map(|(k, _)| k.as_str()).collect();
+        bump(
+            &mut self.repeated_param,
+            keys.iter().enumerate().any(|(i, k)| keys[..i].contains(k)),
+        );
+        bump(
+            &mut self.empty_value,
+            req.query.iter().any(|(_, v)| v.is_empty()),
+        );
+        bump(
+            &mut self.padded_header,
+            req.headers
+                .iter()
+                .any(|(_, v)| v.trim_ascii() != v && !v.trim_ascii().is_empty()),
+        );
+        bump(
+            &mut self.mixed_case_x_bce,
+            req.headers.iter().any(|(k, _)| {
+                k.trim().to_ascii_lowercase().starts_with("x-bce-")
+                    && k.chars().any(|c| c.is_ascii_uppercase())
+            }),
+        );
+        bump(
+            &mut self.blank_header,
+            req.headers.iter().any(|(_, v)| v.trim_ascii().is_empty()),
+        );
+    }
+
+    fn assert_each_at_least(&self, n: usize) {
+        let Coverage {
+            non_ascii_path,
+            reserved_path,
+            repeated_param,
+            empty_value,
+            padded_header,
+            mixed_case_x_bce,
+            blank_header,
+        } = *self;
+        for (what, got) in [
+            ("non-ASCII path", non_ascii_path),
+            ("reserved characters in the path", reserved_path),
+            ("a repeated parameter", repeated_param),
+            ("an empty parameter value", empty_value),
+            ("a padded header value", padded_header),
+            ("a mixed-case x-bce header", mixed_case_x_bce),
+            ("a blank header", blank_header),
+        ] {
+            assert!(got >= n, "only {got} cases with {what}");
+        }
+    }
 }
