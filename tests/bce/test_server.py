@@ -310,6 +310,33 @@ class Faults(Base):
         self.assertEqual(status, 400)
 
 
+class Command(unittest.TestCase):
+    def test_seed_file_and_port_line(self):
+        import subprocess
+        import tempfile
+        here = os.path.dirname(os.path.abspath(__file__))
+        account = json.loads(subprocess.check_output([sys.executable, os.path.join(here, "seed.py"), "--now", "0"]))
+        self.assertEqual(account, seed.account(0))
+        account["iam"]["users"] = account["iam"]["users"][:1]
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+            json.dump(account, f)
+        try:
+            proc = subprocess.Popen([sys.executable, os.path.join(here, "server.py"), "--seed", f.name],
+                                    stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            port = int(proc.stdout.readline())
+            global HTTPD
+            saved, HTTPD = HTTPD, type("P", (), {"server_port": port})
+            try:
+                users = IamClient(config("http://iam.bj.baidubce.com")).list_user().users
+            finally:
+                HTTPD = saved
+            self.assertEqual([u.name for u in users], ["alice"])
+            proc.stdin.close()  # the server stops when its stdin closes
+            self.assertEqual(proc.wait(timeout=10), 0)
+        finally:
+            os.unlink(f.name)
+
+
 class Loopback(unittest.TestCase):
     def test_listens_on_loopback_only(self):
         self.assertEqual(HTTPD.server_address[0], "127.0.0.1")
