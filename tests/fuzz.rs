@@ -142,7 +142,7 @@ fn seed() -> u64 {
     std::env::var("AUDIT_FUZZ_SEED")
         .ok()
         .and_then(|v| v.parse().ok())
-        .unwrap_or(0x5eed_0f_a0d1)
+        .unwrap_or(0x005e_ed0f_a0d1)
 }
 
 /// What one run of a loader ended in.

@@ -40,13 +40,11 @@ pub fn check(file: &SourceFile) -> Result<(), EngineError> {
                 }
             }
             b')' | b']' | b'}' => depth = depth.saturating_sub(1),
-            b'!' | b'-' => {
-                // `!=` and `->` are not unary operators.
-                if !matches!(bytes.get(i + 1), Some(b'=' | b'>')) {
-                    unary += 1;
-                    if unary > MAX_DEPTH {
-                        return Err(too_deep(file, i, "unary operators in a row"));
-                    }
+            // `!=` and `->` are not unary operators.
+            b'!' | b'-' if !matches!(bytes.get(i + 1), Some(b'=' | b'>')) => {
+                unary += 1;
+                if unary > MAX_DEPTH {
+                    return Err(too_deep(file, i, "unary operators in a row"));
                 }
             }
             _ => {}

@@ -679,6 +679,11 @@ fn first_row_where(path: &Path, kind: FileKind, filter: Expr) -> Option<u64> {
 }
 
 /// One group as Polars returns it, before Tags are parsed.
+/// (month, category, cost-center) of a merged group.
+type GroupKey = (String, String, Option<String>);
+/// (cost in micros, rows, covered until) of a merged group.
+type GroupSums = (i64, u64, i32);
+
 struct RawGroup {
     month: Option<String>,
     category: Option<String>,
@@ -781,8 +786,7 @@ impl Groups {
         let whole_months =
             cols.end.is_none() && normalise(&cols.month) == normalise("BillingPeriodStart");
         let mut tag_cache: BTreeMap<String, Option<String>> = BTreeMap::new();
-        let mut merged: BTreeMap<(String, String, Option<String>), (i64, u64, i32)> =
-            BTreeMap::new();
+        let mut merged: BTreeMap<GroupKey, GroupSums> = BTreeMap::new();
         for RawGroup {
             month,
             category,
