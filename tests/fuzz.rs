@@ -10,7 +10,9 @@
 //! either a value or an error that
 //!
 //! - is invalid input (exit 3), never a runtime failure (exit 2) or a panic;
-//! - names the file (every message of a loader says where).
+//! - names the file (every message of a loader says where);
+//! - prints, as the binary prints it, as one line with no control or deceptive
+//!   character and no more than about 2,000 characters.
 //!
 //! A stack overflow aborts the test process, so it fails the run too.
 //!
@@ -198,7 +200,23 @@ fn fuzz(
                 } else if !message.contains(&shown) {
                     Some(format!("the message names no file: {message}"))
                 } else {
-                    None
+                    // What the binary prints of it: one safe line, cut.
+                    let printed = audit_text::message(message);
+                    if printed
+                        .chars()
+                        .any(|c| c.is_control() || audit_text::is_deceptive(c))
+                    {
+                        Some(format!(
+                            "a raw control character would be printed: {printed:?}"
+                        ))
+                    } else if printed.chars().count() > audit_text::MESSAGE_MAX_CHARS + 100 {
+                        Some(format!(
+                            "a message of {} characters",
+                            printed.chars().count()
+                        ))
+                    } else {
+                        None
+                    }
                 }
             }
             Ok(End::Ok) => None,
