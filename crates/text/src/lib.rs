@@ -63,17 +63,31 @@ pub const MESSAGE_MAX_CHARS: usize = 2000;
 
 /// A whole error message, the last line of defence for what a library wrote into it
 /// (serde and Cedar quote rejected values as they came): one line, terminal-safe, cut
-/// after [`MESSAGE_MAX_CHARS`] characters with the full length said.
+/// after [`MESSAGE_MAX_CHARS`] characters as shown (escapes count) with the full length said.
 pub fn message(s: &str) -> String {
-    let total = s.chars().count();
-    if total <= MESSAGE_MAX_CHARS {
-        return terminal_safe(s);
+    let safe = terminal_safe(s);
+    if safe.chars().count() <= MESSAGE_MAX_CHARS {
+        return safe;
     }
-    let head: String = s.chars().take(MESSAGE_MAX_CHARS).collect();
-    format!(
-        "{}... (message cut: {total} characters)",
-        terminal_safe(&head)
-    )
+    // Cut what is shown, escapes included (2,000 ESC characters would show as 12,000),
+    // and never inside an escape.
+    let mut out = String::new();
+    let mut shown = 0;
+    for c in s.chars() {
+        let piece: String = if shown_escaped(c) {
+            c.escape_unicode().collect()
+        } else {
+            c.to_string()
+        };
+        let len = piece.chars().count();
+        if shown + len > MESSAGE_MAX_CHARS {
+            break;
+        }
+        out.push_str(&piece);
+        shown += len;
+    }
+    let total = s.chars().count();
+    format!("{out}... (message cut: {total} characters)")
 }
 
 /// Text of several lines (an excerpt of a policy file): each line terminal-safe, line
@@ -216,6 +230,18 @@ mod tests {
             "{m}"
         );
         assert_eq!(lines("one\n\u{1b}two"), "one\n\\u{1b}two");
+        // Escapes count as shown: a run of ESC is cut at the same width, between escapes.
+        let escapes = "\u{1b}".repeat(MESSAGE_MAX_CHARS);
+        let m = message(&escapes);
+        assert!(
+            m.chars().count() <= MESSAGE_MAX_CHARS + 40,
+            "{}",
+            m.chars().count()
+        );
+        assert!(
+            m.contains("\\u{1b}... (message cut: 2000 characters)"),
+            "{m}"
+        );
     }
 
     #[test]
