@@ -872,19 +872,12 @@ impl Groups {
     }
 }
 
-/// Days since 1970-01-01 of the first day of the month after `YYYY-MM` (Howard
-/// Hinnant's `days_from_civil`).
+/// Days since 1970-01-01 of the first day of the month after `YYYY-MM`.
 fn next_month_day(month: &str) -> Option<i32> {
-    let y: i64 = month.get(..4)?.parse().ok()?;
-    let m: i64 = month.get(5..7)?.parse().ok()?;
+    let y: i32 = month.get(..4)?.parse().ok()?;
+    let m: u32 = month.get(5..7)?.parse().ok()?;
     let (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y.rem_euclid(400);
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    i32::try_from(era * 146_097 + doe - 719_468).ok()
+    i32::try_from(crate::generate::days_from_civil(y, m, 1)).ok()
 }
 
 pub(crate) fn is_year_month(s: &str) -> bool {

@@ -338,23 +338,8 @@ fn month_name(i: i64) -> String {
     format!("{:04}-{:02}", i.div_euclid(12), i.rem_euclid(12) + 1)
 }
 
-/// The civil date of `days` since 1970-01-01 (proleptic Gregorian; Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
 fn date_name(days: i64) -> String {
-    let (y, m, d) = civil_from_days(days);
+    let (y, m, d) = crate::generate::civil_from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -420,8 +405,8 @@ pub fn compute(
     // The first day the data does not cover; every month before the one it falls in has
     // ended in the data. A month that has barely started is not a month of cost: gating
     // it would judge a few days' bill against a whole month of IDC cost.
-    let (cy, cm, _) = civil_from_days(covered);
-    let complete_to = cy * 12 + cm - 1 - 1;
+    let (cy, cm, _) = crate::generate::civil_from_days(covered);
+    let complete_to = cy * 12 + i64::from(cm) - 1 - 1;
     let covered_until = date_name(covered - 1);
     let open = month_index(last) > complete_to;
     let open_note = if open {
