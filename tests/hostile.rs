@@ -274,6 +274,24 @@ fn focus_dates_are_real_and_only_complete_months_are_gated() {
         refused_at(&out, name, "not a real date");
         assert!(stderr(&out).contains("row 1"), "{}", stderr(&out));
     }
+    // A real date followed by anything but an ISO 8601 time is refused too, at the field.
+    for (start, end, name) in [
+        (
+            "2026-02-01Tgarbage",
+            "2026-03-01T00:00:00Z",
+            "start-tail.csv",
+        ),
+        (
+            "2026-02-01T00:00:00Z",
+            "2026-03-01T25:00:00Z",
+            "end-tail.csv",
+        ),
+    ] {
+        let row = format!("{start},{end},CNY,1,1,1,Usage,EC2,Compute,cn-north-1,i-1,{{}}\n");
+        let out = tco_on(dir.path(), name, &row, &[]);
+        refused_at(&out, name, "is not an ISO 8601 date or date and time");
+        assert!(stderr(&out).contains("row 1"), "{}", stderr(&out));
+    }
 
     // The bundled bill fails a 50 % limit in its latest month...
     let out_dir = dir.path().join("base");

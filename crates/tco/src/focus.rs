@@ -75,7 +75,7 @@ pub const CHARGE_CATEGORY_COLUMNS: &[&str] = &["ChargeCategory"];
 /// ChargeCategory values whose costs may be negative (credits, refunds, corrections).
 pub const NEGATIVE_ALLOWED: &[&str] = &["Credit", "Adjustment"];
 
-fn normalise(name: &str) -> String {
+pub(crate) fn normalise(name: &str) -> String {
     name.chars()
         // A byte-order mark sticks to the first header of some CSV exports.
         .filter(|c| !matches!(c, '_' | '-' | ' ' | '\u{feff}'))
