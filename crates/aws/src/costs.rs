@@ -8,31 +8,7 @@ use aws_sdk_costexplorer::types::{
 
 use crate::{CollectError, Connection, gap};
 
-/// The columns written, in order: a subset of FOCUS 1.x.
-pub const COLUMNS: &[&str] = &[
-    "ChargePeriodStart",
-    "ChargePeriodEnd",
-    "BilledCost",
-    "EffectiveCost",
-    "BillingCurrency",
-    "ServiceName",
-    "ServiceCategory",
-    "Tags",
-];
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct CostRow {
-    pub start: String,
-    pub end: String,
-    /// UnblendedCost: what the bill says for the month.
-    pub billed: String,
-    /// AmortizedCost: commitments spread over the months they cover.
-    pub effective: String,
-    pub currency: String,
-    pub service: String,
-    /// `None`: spend that carries no value of the tag.
-    pub tag_value: Option<String>,
-}
+pub use audit_model::cost_rows::{COLUMNS, CostRow};
 
 /// Cost Explorer lives in one region per partition.
 fn ce_region(partition: audit_model::Partition) -> &'static str {
@@ -220,31 +196,7 @@ pub fn service_category(service: &str) -> &'static str {
 
 /// The rows as CSV (RFC 4180), with [`COLUMNS`]; dates as FOCUS date-times.
 pub fn focus_csv(rows: &[CostRow], tag_key: &str) -> String {
-    let mut out = COLUMNS.join(",");
-    out.push('\n');
-    for r in rows {
-        let tags = match &r.tag_value {
-            Some(v) => serde_json::json!({ tag_key: v }).to_string(),
-            None => "{}".to_string(),
-        };
-        let fields = [
-            format!("{}T00:00:00Z", r.start),
-            format!("{}T00:00:00Z", r.end),
-            r.billed.clone(),
-            r.effective.clone(),
-            r.currency.clone(),
-            r.service.clone(),
-            service_category(&r.service).to_string(),
-            tags,
-        ];
-        let line: Vec<String> = fields
-            .iter()
-            .map(|f| audit_text::csv_quote(f).into_owned())
-            .collect();
-        out.push_str(&line.join(","));
-        out.push('\n');
-    }
-    out
+    audit_model::cost_rows::focus_csv(rows, tag_key, service_category)
 }
 
 #[cfg(test)]

@@ -150,33 +150,7 @@ impl CollectError {
     }
 }
 
-/// What a collection reports while it runs.
-#[derive(Debug, Clone, Copy)]
-pub enum Event<'a> {
-    Planned {
-        tasks: usize,
-    },
-    Started {
-        task: &'a str,
-    },
-    Finished {
-        task: &'a str,
-        resources: usize,
-        gaps: usize,
-    },
-}
-
-pub trait Progress {
-    fn event(&self, event: Event<'_>);
-}
-
-#[derive(Debug, Clone)]
-pub struct Stats {
-    pub tasks: usize,
-    /// The most tasks in flight at one time.
-    pub peak_in_flight: usize,
-    pub wall: Duration,
-}
+pub use audit_model::progress::{Event, Progress, Stats};
 
 /// Everything a collector needs: the account, the partition and how to reach it.
 pub struct Ctx {
@@ -228,7 +202,8 @@ fn plan(
     };
     if partition == Partition::Bce {
         return Err(CollectError::Usage(
-            "partition `bce` is Baidu AI Cloud, which `collect` does not read; import its snapshot instead".into(),
+            "partition `bce` is Baidu AI Cloud, read it with `audit collect --provider baidu`"
+                .into(),
         ));
     }
     for r in &opts.regions {

@@ -1,14 +1,17 @@
 //! Serde types shared by every part of audit: the snapshot (the contract between
 //! collection and judgement) and findings.
 
+pub mod cost_rows;
 pub mod error_kind;
 pub mod finding;
 pub mod gate;
 pub mod json_doc;
 pub mod place;
+pub mod progress;
 pub mod read;
 pub mod resource;
 pub mod snapshot;
+pub mod tco_result;
 pub mod text_file;
 
 pub use error_kind::ErrorKind;

@@ -3,49 +3,13 @@
 
 use std::path::{Path, PathBuf};
 
-use serde::Deserialize;
-
 use crate::error::{Place, SignoffError};
 use crate::hash::{is_sha256_hex, sha256_file};
 
-/// The TCO document version this build reads.
-pub const TCO_VERSION: u32 = 1;
-
-#[derive(Deserialize)]
-struct RawTco {
-    tco_version: u32,
-    limit: f64,
-    #[serde(default)]
-    currency: Option<String>,
-    #[serde(default)]
-    period: Option<String>,
-    gated: RawGated,
-    inputs: Vec<RawInput>,
-}
-
-#[derive(Deserialize)]
-struct RawGated {
-    ratio: f64,
-    pass: bool,
-    #[serde(default)]
-    from: Option<String>,
-    #[serde(default)]
-    to: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct RawInput {
-    path: String,
-    sha256: String,
-}
-
-/// A cost input the TCO was computed from, with the hash `audit tco` saw.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TcoInput {
-    /// As written in the TCO document; relative paths are relative to the current folder.
-    pub path: String,
-    pub sha256: String,
-}
+use audit_model::tco_result::TcoSummary;
+/// The document's version and the types read: their one home is the contract in
+/// `audit-model`, which `audit tco` writes.
+pub use audit_model::tco_result::{TCO_VERSION, TcoInput};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct TcoResult {
@@ -98,7 +62,7 @@ pub fn load(path: &Path) -> Result<TcoResult, SignoffError> {
 
 pub fn parse(path: &Path, bytes: &[u8]) -> Result<TcoResult, SignoffError> {
     let invalid = |place: Place, message: String| SignoffError::input("TCO result", place, message);
-    let raw: RawTco = audit_model::json_doc::parse(bytes).map_err(|e| {
+    let raw: TcoSummary = audit_model::json_doc::parse(bytes).map_err(|e| {
         invalid(
             Place::at(path, e.line, e.column),
             format!(
@@ -141,18 +105,14 @@ pub fn parse(path: &Path, bytes: &[u8]) -> Result<TcoResult, SignoffError> {
             "`inputs` is empty: the cost inputs cannot be proven".into(),
         ));
     }
-    let mut inputs = Vec::new();
-    for (i, input) in raw.inputs.into_iter().enumerate() {
+    let mut inputs = raw.inputs;
+    for (i, input) in inputs.iter().enumerate() {
         if input.path.trim().is_empty() || !is_sha256_hex(&input.sha256) {
             return Err(invalid(
                 whole,
                 format!("`inputs[{i}]` needs a path and a sha256 of 64 lowercase hex digits"),
             ));
         }
-        inputs.push(TcoInput {
-            path: input.path,
-            sha256: input.sha256,
-        });
     }
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(TcoResult {

@@ -15,8 +15,9 @@ use crate::idc;
 use crate::inventory::IdcInventory;
 use crate::source::Source;
 
-/// The version of the JSON document.
-pub const TCO_VERSION: u32 = 1;
+/// The version of the JSON document, and the type of its `inputs`: their one home is
+/// the contract in `audit-model`, which the sign-off reads back.
+pub use audit_model::tco_result::{TCO_VERSION, TcoInput as Input};
 
 /// Which months the gate looks at.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -199,13 +200,6 @@ pub struct AssetRow {
     pub maintenance: f64,
     pub power: f64,
     pub colocation: f64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Input {
-    /// As given by the caller.
-    pub path: String,
-    pub sha256: String,
 }
 
 /// Money to 2 decimals; `-0.0` becomes `0.0` so that the bytes do not depend on it.

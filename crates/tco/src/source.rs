@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use crate::error::TcoError;
-use crate::report::Input;
+use audit_model::tco_result::TcoInput as Input;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Source {

@@ -5,6 +5,7 @@
 
 mod bad_input;
 mod common;
+mod contract;
 mod fixture;
 mod hand;
 mod render_chart;
