@@ -145,7 +145,7 @@ def account(now=None):
          "endpoint": {"address": "mysql-analytics.rds.bj.baidubce.com", "port": 3306,
                       "vnetIp": "192.168.2.11", "inetIp": "106.12.0.20"},
          "backupPolicy": {"backupDays": "0", "backupTime": "01:00:00Z", "persistent": False,
-                          "expireInDays": 7, "freeSpaceInGb": 10},
+                          "expireInDays": 3, "freeSpaceInGb": 10},
          "tags": []},
     ]}
     scs = {"bj": [
@@ -223,13 +223,43 @@ def account(now=None):
                            "attachTime": iso(now, 300), "description": "full access"}]},
         ],
     }
+    # KMS (py baidubce/services/kms/kms_client.py; DescribeKey's keyMetadata, doc: KMS/s/nleplmfag):
+    # one key rotated yearly, its twin never rotated (GUESS: rotateCycle 0 = rotation off).
+    kms = {"bj": [
+        {"keyId": "kms-bj-video-rotated", "creationDate": iso(now, 200), "keyState": "enabled",
+         "region": "bj", "origin": "BAIDU_KMS", "keySpec": "BAIDU_AES_256", "keyUsage": "ENCRYPT_DECRYPT",
+         "protectedBy": "SOFTWARE", "rotateCycle": 365, "nextRotateTime": iso(now, -165)},
+        {"keyId": "kms-bj-db-norotate", "creationDate": iso(now, 200), "keyState": "enabled",
+         "region": "bj", "origin": "BAIDU_KMS", "keySpec": "BAIDU_AES_256", "keyUsage": "ENCRYPT_DECRYPT",
+         "protectedBy": "SOFTWARE", "rotateCycle": 0},
+    ]}
+    # Monthly resource bills (go services/billing/model.go ResourceMonthBill), 2026-09 and
+    # 2026-10, both product types; `month` is the server's key, not a field of the reply.
+    # GUESS: `tag` as `key:value` pairs separated by commas (its format is NF).
+    def bill(month, product, service, instance, price, tag):
+        return {"month": month, "vendor": "baidu", "billId": "b-%s-%s-%s" % (month, product, instance),
+                "accountId": ACCOUNT_ID, "serviceType": service, "serviceTypeName": service,
+                "productType": product, "region": "bj", "instanceId": instance, "instanceName": instance,
+                "startTime": month + "-01T00:00:00Z", "tag": tag, "chargeItem": "RunningTimeMinutes",
+                "amount": "1", "amountUnit": "month", "originPrice": round(price * 1.25, 2),
+                "catalogPrice": round(price * 1.25, 2), "financePrice": price, "cash": price,
+                "couponPrice": 0.0, "debt": 0.0}
+    billing = [
+        bill("2026-09", "prepay", "BCC", "i-bjgpu001", 52000.5, "owner:ml-platform,cost-center:cc-4120"),
+        bill("2026-09", "postpay", "BOS", "camera-video-bj", 1200.25, "cost-center:cc-4120"),
+        bill("2026-09", "postpay", "BOS", "ml-datasets-su", 300.0, ""),
+        bill("2026-10", "prepay", "BCC", "i-bjgpu001", 52000.5, "owner:ml-platform,cost-center:cc-4120"),
+        bill("2026-10", "postpay", "BCC", "i-bjweb001", 999.5, ""),
+        bill("2026-10", "postpay", "RDS", "rdsmbj0001", 4000.0, "cost-center:cc-4300"),
+    ]
     return {
         "accountId": ACCOUNT_ID,
         "credentials": [
             {"accessKeyId": READER_AK, "secretAccessKey": READER_SK},
             {"accessKeyId": STS_AK, "secretAccessKey": STS_SK, "sessionToken": STS_TOKEN},
         ],
-        "bcc": bcc, "rds": rds, "scs": scs, "bos": bos, "bls": bls, "iam": iam,
+        "bcc": bcc, "rds": rds, "scs": scs, "bos": bos, "bls": bls, "iam": iam, "kms": kms,
+        "billing": billing,
     }
 
 

@@ -56,6 +56,7 @@ ERRORS = {
     "InvalidAccessKeyId": (403, "The Access Key ID you provided does not exist in our records."),
     "InvalidHTTPAuthHeader": (400, "The HTTP authorization header is invalid. Consult the service documentation for details."),
     "InvalidURI": (400, "Could not parse the specified URI."),
+    "InvalidHTTPRequest": (400, "There was an error in the body of your HTTP request."),
     "RequestExpired": (400, "Request has expired. Timestamp date is %s."),
     "InternalError": (500, "We encountered an internal error. Please try again."),
     # GUESS: status not in the table the corpus holds (NOTES.md); 400 as Baidu's auth errors.
@@ -68,6 +69,8 @@ ERRORS = {
     # GUESS: the replies for "not configured" are not documented (NOTES.md).
     "NoSuchBucketEncryption": (404, "The bucket has no server-side encryption configuration."),
     "NoSuchLifecycle": (404, "The bucket has no lifecycle configuration."),
+    # GUESS: the code of a bucket without tags (the SDKs name NoSuchTag, not its status).
+    "NoSuchTag": (404, "The bucket has no tags."),
     "NoSuchEntity": (404, "The entity you requested does not exist."),
 }
 
@@ -289,6 +292,35 @@ def bos_encryption(state, req):
     return b["encryption"]
 
 
+def bos_tagging(state, req):
+    """GET /?tagging (go services/bos/api/bucket.go GetBucketTag; shape go
+    services/bos/api/model.go GetBucketTagResult / BucketTag: `tag[{tag_key,tag_value}]`,
+    snake case unlike the embedded tags of other services)."""
+    b = bucket_of(state, req)
+    if not b.get("tags"):
+        raise BceError("NoSuchTag")  # GUESS
+    return {"tag": [{"tag_key": t["tagKey"], "tag_value": t["tagValue"]} for t in b["tags"]]}
+
+
+def bls_projects(state, req):
+    """POST /v1/project/list body {name,pageNo,pageSize} (go services/bls/api/project.go
+    ListProject; shape go services/bls/api/model.go ListProjectResult): the projects that
+    hold the region's log stores, `default` first."""
+    try:
+        body = json.loads(req.body or b"{}")
+        page_no = max(1, int(body.get("pageNo") or 1))
+        page_size = max(1, min(int(body.get("pageSize") or 10), 100))
+    except (ValueError, AttributeError):
+        raise BceError("MalformedJSON")
+    names = sorted({s["project"] for s in state.account.get("bls", {}).get(req.region, [])},
+                   key=lambda n: (n != "default", n))
+    projects = [{"uuid": "p-%s" % n, "name": n, "description": "", "top": n == "default"} for n in names]
+    chunk = projects[(page_no - 1) * page_size: page_no * page_size]
+    return {"success": True, "code": "OK", "message": "",
+            "result": {"pageNo": page_no, "pageSize": page_size, "totalCount": len(projects),
+                       "projects": chunk}}
+
+
 def bos_lifecycle(state, req):
     """GET /?lifecycle (go services/bos/api/bucket.go GetBucketLifecycle; shape
     go services/bos/api/model.go GetBucketLifecycleResult / LifecycleRuleType)."""
@@ -366,6 +398,59 @@ def iam_group_policies(state, req):
 
 
 # (service, method, path regex, sub-resource query key or None, operation, handler)
+def kms_action(state, req):
+    """POST /?action=ListKeys | DescribeKey on bkm.{region}.baidubce.com (py
+    baidubce/services/kms/kms_client.py list_masterKey, describe_masterKey; shapes: ListKeys
+    `keys[].keyId` (py sample/kms/kms_sample.py), DescribeKey `keyMetadata` (doc: KMS/s/nleplmfag)).
+    GUESS: ListKeys pages with `marker` (the first key id of the page) and answers `nextMarker`
+    and `truncated`, as Baidu's other marker lists; its paging fields are NF."""
+    keys = state.account.get("kms", {}).get(req.region, [])
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        raise BceError("MalformedJSON")
+    action = req.params.get("action")
+    if action == "ListKeys":
+        try:
+            limit = max(1, min(int(body.get("limit") or 100), 1000))
+        except (TypeError, ValueError):
+            raise BceError("InappropriateJSON")
+        marker = body.get("marker") or ""
+        ids = [k["keyId"] for k in keys]
+        start = ids.index(marker) if marker in ids else 0
+        chunk = ids[start:start + limit]
+        out = {"keys": [{"keyId": i} for i in chunk], "truncated": start + limit < len(ids)}
+        if out["truncated"]:
+            out["nextMarker"] = ids[start + limit]
+        return out
+    if action == "DescribeKey":
+        for k in keys:
+            if k["keyId"] == body.get("keyId"):
+                return {"keyMetadata": k}
+        raise BceError("NoSuchEntity")
+    raise BceError("InvalidURI")
+
+
+def billing_month(state, req):
+    """GET /v1/bill/resource/month ?month=yyyy-MM, productType (required), pageNo, pageSize <= 100
+    (go services/billing/billing.go ResourceMonthBill; shape go services/billing/model.go
+    ResourceMonthBillResponse / ResourceMonthBill: `amount` a string, prices float64)."""
+    product = req.params.get("productType")
+    month = req.params.get("month")
+    if product not in ("prepay", "postpay") or not month:
+        raise BceError("InvalidHTTPRequest")
+    try:
+        page_no = max(1, int(req.params.get("pageNo") or 1))
+        page_size = max(1, min(int(req.params.get("pageSize") or 20), 100))
+    except ValueError:
+        raise BceError("InvalidHTTPRequest")
+    bills = [b for b in state.account.get("billing", []) if b["month"] == month and b["productType"] == product]
+    chunk = bills[(page_no - 1) * page_size: page_no * page_size]
+    return {"billMonth": month, "accountId": state.account["accountId"], "pageNo": page_no,
+            "pageSize": page_size, "totalCount": len(bills),
+            "bills": [{k: v for k, v in b.items() if k != "month"} for b in chunk]}
+
+
 ROUTES = [
     ("bcc", "GET", r"/v2/instance", None, "bcc:ListInstances", bcc_instances),
     ("bcc", "GET", r"/v2/volume", None, "bcc:ListVolumes", bcc_volumes),
@@ -382,6 +467,10 @@ ROUTES = [
     ("bos-bucket", "GET", r"/", "encryption", "bos:GetBucketEncryption", bos_encryption),
     ("bos-bucket", "GET", r"/", "lifecycle", "bos:GetBucketLifecycle", bos_lifecycle),
     ("bos-bucket", "GET", r"/", "location", "bos:GetBucketLocation", bos_location),
+    ("bos-bucket", "GET", r"/", "tagging", "bos:GetBucketTagging", bos_tagging),
+    ("bls-log", "POST", r"/v1/project/list", None, "bls:ListProjects", bls_projects),
+    ("bkm", "POST", r"/", None, "kms:", kms_action),
+    ("billing", "GET", r"/v1/bill/resource/month", None, "billing:ResourceMonthBill", billing_month),
     ("iam", "GET", r"/v1/user", None, "iam:ListUsers", iam_users),
     ("iam", "GET", r"/v1/user/(?P<name>[^/]+)/loginProfile", None, "iam:GetUserLoginProfile", iam_login_profile),
     ("iam", "GET", r"/v1/user/(?P<name>[^/]+)/accesskey", None, "iam:ListUserAccessKeys", iam_access_keys),
@@ -391,7 +480,7 @@ ROUTES = [
     ("iam", "GET", r"/v1/group/(?P<name>[^/]+)/policy", None, "iam:ListGroupPolicies", iam_group_policies),
 ]
 
-REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log)\.([a-z]+)\.baidubce\.com$")
+REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log|bkm)\.([a-z]+)\.baidubce\.com$")
 BOS_HOST = re.compile(r"^(?:([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?([a-z]+)\.bcebos\.com$")
 
 
@@ -403,11 +492,14 @@ class Request:
         self.service = self.region = self.bucket = None
         self.params = {}
         self.match = None
+        self.body = b""
         m = REGIONAL_HOST.match(host)
         if m and m.group(2) in REGIONS:
             self.service, self.region = m.group(1), m.group(2)
         elif host == "iam.bj.baidubce.com":
             self.service, self.region = "iam", "bj"
+        elif host == "billing.baidubce.com":
+            self.service, self.region = "billing", "bj"
         else:
             m = BOS_HOST.match(host)
             if m and m.group(2) in REGIONS:
@@ -421,7 +513,7 @@ class Request:
             bucket = path.strip("/")
             if bucket and "/" not in bucket:
                 service, self.bucket, path = "bos-bucket", bucket, "/"
-        subresources = [k for k in ("acl", "encryption", "lifecycle", "location") if k in params]
+        subresources = [k for k in ("acl", "encryption", "lifecycle", "location", "tagging") if k in params]
         for svc, verb, pattern, sub, operation, handler in ROUTES:
             if svc != service or verb != method:
                 continue
@@ -430,6 +522,8 @@ class Request:
             m = re.fullmatch(pattern, path)
             if m:
                 self.match = m.groupdict()
+                if svc == "bkm":  # one path, the operation in `action`
+                    operation = "kms:" + params.get("action", "")
                 return operation, handler
         raise BceError("InvalidURI")
 
@@ -487,6 +581,7 @@ class Handler(BaseHTTPRequestHandler):
         try:
             pairs = parse_query(raw_query)
             req = Request(host)
+            req.body = body
             if req.service is None:
                 raise BceError("InvalidURI")
             entry["accessKeyId"] = self.authenticate(raw_path, pairs)

@@ -13,11 +13,11 @@ use serde_json::Value;
 use crate::{python, repo};
 
 // The seeded credentials (tests/bce/seed.py).
-const READER_AK: &str = "AKAUDITREADER0000000000000000001";
-const READER_SK: &str = "SKauditreader00000000000000000001";
-const STS_AK: &str = "AKSTSAUDIT000000000000000000001";
-const STS_SK: &str = "SKstsaudit0000000000000000000001";
-const STS_TOKEN: &str = "ZjkyZDZkNjMtc3RzLXNlc3Npb24tdG9rZW4tZm9yLWF1ZGl0LXRlc3Rz";
+pub const READER_AK: &str = "AKAUDITREADER0000000000000000001";
+pub const READER_SK: &str = "SKauditreader00000000000000000001";
+pub const STS_AK: &str = "AKSTSAUDIT000000000000000000001";
+pub const STS_SK: &str = "SKstsaudit0000000000000000000001";
+pub const STS_TOKEN: &str = "ZjkyZDZkNjMtc3RzLXNlc3Npb24tdG9rZW4tZm9yLWF1ZGl0LXRlc3Rz";
 
 #[test]
 fn python_suite_checks_the_server_against_the_official_sdk() {
@@ -41,14 +41,14 @@ fn python_suite_checks_the_server_against_the_official_sdk() {
 }
 
 /// The server, stopped when dropped (its stdin closes, and it is killed to be sure).
-struct Server {
+pub struct Server {
     child: Child,
     stdin: Option<ChildStdin>,
-    port: u16,
+    pub port: u16,
 }
 
 impl Server {
-    fn start() -> Server {
+    pub fn start() -> Server {
         let mut child = Command::new(python())
             .arg(repo().join("tests/bce/server.py"))
             .stdin(Stdio::piped())
@@ -65,6 +65,25 @@ impl Server {
             .parse()
             .unwrap_or_else(|_| panic!("server.py printed `{line}` instead of a port"));
         Server { child, stdin, port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// An unsigned call of the admin API (`/__admin/...`): faults, clock, request log.
+    pub fn admin(&self, method: &str, path: &str, body: &str) -> Value {
+        let head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let mut conn = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        conn.write_all(head.as_bytes()).unwrap();
+        let mut answer = String::new();
+        conn.read_to_string(&mut answer).unwrap();
+        let (_, body) = answer.split_once("\r\n\r\n").unwrap();
+        serde_json::from_str(body).unwrap()
     }
 
     /// Sends `req` to 127.0.0.1 with `host` as the Host; returns status and JSON body.
