@@ -17,6 +17,7 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
         "severity",
         "family",
         "applies to",
+        "not judged on",
         "title",
     ]);
     for rule in &rules.rules {
@@ -30,6 +31,9 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
             severity,
             rule.family.clone(),
             rule.resource_type.unwrap_or("any").to_string(),
+            rule.not_judged
+                .as_ref()
+                .map_or_else(|| "-".to_string(), |(p, _)| p.to_string()),
             rule.title.clone(),
         ]);
     }
@@ -42,11 +46,12 @@ pub fn list(args: &PackArgs) -> Result<Exit, Failure> {
             b.info.severity.to_string(),
             b.info.family.clone(),
             b.applies_to.to_string(),
+            "-".to_string(),
             format!("{} (built in; {})", b.info.title, b.when),
         ]);
     }
     output::print(&format!(
-        "{table}\n{} rules\n",
+        "{table}\n{} rules; `not judged on` names the partition whose APIs cannot tell a rule's facts (`audit explain ID` says why)\n",
         rules.rules.len() + builtin.len()
     ))?;
     Ok(Exit::Clean)
@@ -81,6 +86,11 @@ pub fn explain(id: &str, args: &PackArgs) -> Result<Exit, Failure> {
             "In this config: severity {}{} (the documentation below gives the default).\n\n",
             rule.severity,
             if rule.enabled { "" } else { ", switched off" }
+        ));
+    }
+    if let Some((partition, why)) = &rule.not_judged {
+        text.push_str(&format!(
+            "Not judged on `{partition}`: {why}. On that partition the rule is listed as not judged, never as passed.\n\n"
         ));
     }
     match &rule.doc {

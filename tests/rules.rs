@@ -228,3 +228,65 @@ fn readme_lists_every_rule() {
         .collect();
     assert!(missing.is_empty(), "README.md does not list {missing:?}");
 }
+
+#[test]
+fn a_not_judged_annotation_names_a_partition_and_a_reason() {
+    let (_, rules) = builtin();
+    let on_bce: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.not_judged_on(audit_model::Partition::Bce).is_some())
+        .map(|r| r.id.as_str())
+        .collect();
+    assert!(
+        on_bce.contains(&"network-vpc-no-flow-logs")
+            && on_bce.contains(&"iam-password-policy-weak"),
+        "{on_bce:?}"
+    );
+    // `audit rules` shows the partition, `explain` the reason.
+    let list = stdout(&audit(&["rules"]));
+    assert!(
+        list.lines()
+            .any(|l| l.contains("network-vpc-no-flow-logs") && l.contains("bce")),
+        "{list}"
+    );
+    let explain = stdout(&audit(&["explain", "network-vpc-no-flow-logs"]));
+    assert!(explain.contains("Not judged on `bce`: "), "{explain}");
+
+    // A partition that does not exist, or no reason, is refused with the place.
+    for (annotation, says) in [
+        ("@not_judged(\"mars: no API\")", "unknown partition `mars`"),
+        ("@not_judged(\"bce:  \")", "say why"),
+        ("@not_judged(\"no colon\")", "write `PARTITION: why"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let pack = dir.path();
+        for entry in std::fs::read_dir(repo().join("policies"))
+            .unwrap()
+            .flatten()
+        {
+            if entry.path().is_file() {
+                std::fs::copy(entry.path(), pack.join(entry.file_name())).unwrap();
+            }
+        }
+        let file = pack.join("network.cedar");
+        let text: Vec<String> = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .map(|l| match l {
+                l if l.starts_with("@not_judged(\"bce: Baidu's SDKs and Terraform") => {
+                    annotation.to_string()
+                }
+                l => l.to_string(),
+            })
+            .collect();
+        std::fs::write(&file, text.join("\n")).unwrap();
+        let out = audit(&["policies", "validate", pack.to_str().unwrap()]);
+        assert_eq!(code(&out), 3, "{annotation}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(
+            err.contains("network.cedar:") && err.contains("`@not_judged`: ") && err.contains(says),
+            "{annotation}: {err}"
+        );
+    }
+}

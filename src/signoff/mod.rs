@@ -103,10 +103,17 @@ fn evaluate_inputs(inputs: &SignoffInputs) -> Result<Evaluated, Failure> {
         .unwrap_or_default();
     let attestations = attest::load(&inputs.dir)?;
     let judgement = a.judge_with(&loaded, None)?;
+    let not_judged: BTreeSet<String> = judgement
+        .rules
+        .iter()
+        .filter(|r| r.not_judged.is_some())
+        .map(|r| r.id.clone())
+        .collect();
     let facts = GateFacts {
         judged: &judgement.gate.judged,
         waivers: &judgement.gate.waivers,
         disabled_rules: &disabled,
+        not_judged_rules: &not_judged,
         gaps: judgement.gaps.len(),
         allow_incomplete: a.allow_incomplete,
         fail_on: a.fail_on,

@@ -131,7 +131,12 @@ pub fn evaluate(
         partition: header.partition,
         collected_at: header.collected_at,
     });
-    if accounts.is_empty() {
+    // Without an account resource the account-wide rules go unjudged: a gap, unless
+    // every one of them is documented as not judged on this partition.
+    let account_rules_judged = rules
+        .enabled()
+        .any(|r| r.resource_type == Some("account") && r.not_judged_on(early.partition).is_none());
+    if accounts.is_empty() && account_rules_judged {
         engine_gaps.push(Gap {
             service: "iam".into(),
             region: "global".into(),
@@ -280,6 +285,11 @@ fn judge_all(
             unknown = Some(id.to_string());
             return;
         };
+        // Documented as not judged here: its facts are not in a snapshot of this
+        // partition, so a match would be about a default, not the resource.
+        if rule.not_judged_on(partition).is_some() {
+            return;
+        }
         let key = rule.fingerprint_key.render(resource, &detail_env);
         findings.push(Finding {
             rule_id: rule.id.clone(),

@@ -52,9 +52,12 @@ pub fn active(keys: &[AccessKey]) -> impl Iterator<Item = &AccessKey> {
 }
 
 const ADMIN_POLICY: &str = ":iam::aws:policy/AdministratorAccess";
+/// Baidu IAM's system administrator policy, as the Baidu collector names policies
+/// (`bce:iam::system:policy/NAME`; the name is a GUESS, crates/baidu/NOTES.md).
+pub const BCE_ADMIN_POLICY: &str = "bce:iam::system:policy/AdministratorAccess";
 
 fn is_admin_managed_policy(arn: &str) -> bool {
-    arn.starts_with("arn:") && arn.ends_with(ADMIN_POLICY)
+    (arn.starts_with("arn:") && arn.ends_with(ADMIN_POLICY)) || arn == BCE_ADMIN_POLICY
 }
 
 /// An `Allow` statement of `*` actions on `*` resources (conditions are not weighed: an

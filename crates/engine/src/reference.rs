@@ -57,7 +57,10 @@ impl ReferenceJudge<'_> {
         if !r.is_global() && !domestic {
             ids.push("residency-resource-abroad");
         }
-        if r.is_taggable() && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
+        // Baidu's KMS keys cannot carry tags (its KMS API has no tag field or call).
+        let taggable =
+            r.is_taggable() && !(partition == Partition::Bce && matches!(r.kind, Kind::KmsKey(_)));
+        if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
             ids.push("tags-mandatory-missing");
         }
         let min = |v: u32| i64::from(v);

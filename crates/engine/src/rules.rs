@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::str::FromStr;
 
-use audit_model::{Severity, TYPE_NAMES};
+use audit_model::{Partition, Severity, TYPE_NAMES};
 use cedar_policy::{
     Effect, Policy, PolicyId, PolicySet, ResourceConstraint, Schema, ValidationMode, Validator,
 };
@@ -52,6 +52,19 @@ pub struct Rule {
     /// The snapshot resource type the policy's scope names, or `None` for every type.
     pub resource_type: Option<&'static str>,
     pub enabled: bool,
+    /// `@not_judged("PARTITION: why")`: the partition whose APIs cannot tell this rule's
+    /// facts, and why. On it the rule is listed as not judged, never as passed.
+    pub not_judged: Option<(Partition, String)>,
+}
+
+impl Rule {
+    /// Why this rule cannot be judged on `partition`, if it cannot.
+    pub fn not_judged_on(&self, partition: Partition) -> Option<&str> {
+        match &self.not_judged {
+            Some((p, why)) if *p == partition => Some(why.as_str()),
+            _ => None,
+        }
+    }
 }
 
 pub struct RuleSet {
@@ -255,7 +268,14 @@ fn load_file(
             }
             _ => None,
         };
+        let not_judged = match policy.annotation("not_judged") {
+            Some(text) => Some(parse_not_judged(text).map_err(|message| {
+                policy_error(place.clone(), format!("`@not_judged`: {message}"))
+            })?),
+            None => None,
+        };
         let rule = Rule {
+            not_judged,
             doc: pack.docs.get(&id).cloned(),
             id: id.clone(),
             family: family.clone(),
@@ -276,6 +296,44 @@ fn load_file(
     }
     out.sort_by_key(|(rule, _)| rule.place.line);
     Ok(out)
+}
+
+/// `"bce: Baidu has no flow-log API"` → (bce, the reason).
+fn parse_not_judged(text: &str) -> Result<(Partition, String), String> {
+    let partitions = [
+        Partition::Aws,
+        Partition::AwsCn,
+        Partition::AwsUsGov,
+        Partition::Bce,
+    ];
+    let names = || {
+        partitions
+            .iter()
+            .map(|p| p.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some((name, why)) = text.split_once(':') else {
+        return Err(format!(
+            "write `PARTITION: why the rule cannot be judged there` (partitions: {})",
+            names()
+        ));
+    };
+    let partition = partitions
+        .into_iter()
+        .find(|p| p.as_str() == name.trim())
+        .ok_or_else(|| {
+            format!(
+                "unknown partition {} (partitions: {})",
+                audit_text::quote(name.trim()),
+                names()
+            )
+        })?;
+    let why = why.trim();
+    if why.is_empty() {
+        return Err("say why the rule cannot be judged there".into());
+    }
+    Ok((partition, why.to_string()))
 }
 
 fn valid_id(id: &str) -> bool {

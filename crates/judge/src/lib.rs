@@ -10,7 +10,7 @@ use std::path::Path;
 use audit_engine::waivers::FindingsDoc;
 use audit_engine::{CedarJudge, Config, EngineError, Pack, RuleSet};
 use audit_model::gate::{Gate, Judged, Status};
-use audit_model::{Gap, Header, Severity};
+use audit_model::{Gap, Header, Partition, Severity};
 use audit_report::{CheckResult, RuleInfo, TcoSummary};
 use audit_signoff::tco::TcoResult;
 
@@ -36,11 +36,12 @@ impl LoadedPack {
         })
     }
 
-    /// The enabled rules as the reports describe them.
-    pub fn rule_infos(&self) -> Vec<RuleInfo> {
+    /// The enabled rules as the reports describe them, for a snapshot of `partition`.
+    pub fn rule_infos(&self, partition: Partition) -> Vec<RuleInfo> {
         self.rules
             .enabled()
             .map(|r| RuleInfo {
+                not_judged: r.not_judged_on(partition).map(str::to_string),
                 id: r.id.clone(),
                 severity: r.severity,
                 title: r.title.clone(),
@@ -115,7 +116,7 @@ pub fn judge(
     let today = header.collected_at.to_zoned(jiff::tz::TimeZone::UTC).date();
     let gaps: Vec<Gap> = outcome.all_gaps().cloned().collect();
     let mut gate = audit_model::gate::apply(outcome.findings, waivers, baseline.as_ref(), today);
-    let mut infos = pack.rule_infos();
+    let mut infos = pack.rule_infos(header.partition);
     let mut tco_summary = None;
     if let Some(tco) = tco {
         // Hashed once: the finding and the reports must agree on staleness.

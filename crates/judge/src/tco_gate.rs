@@ -21,6 +21,7 @@ pub fn rule() -> audit_report::RuleInfo {
                       of `audit tco`) or revisit the IDC baseline; then run `audit tco` again"
             .into(),
         doc: None,
+        not_judged: None,
     }
 }
 

@@ -23,8 +23,18 @@ struct Doc<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     tco: Option<&'a crate::TcoSummary>,
     gaps: &'a [&'a Gap],
+    /// Rules not applied because the partition's APIs cannot tell their facts; only when
+    /// there are any, so that documents without them keep their shape.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    not_judged: Vec<NotJudged<'a>>,
     waivers: &'a [WaiverReport],
     findings: &'a [Judged],
+}
+
+#[derive(Serialize)]
+struct NotJudged<'a> {
+    rule_id: &'a str,
+    reason: &'a str,
 }
 
 #[derive(Serialize)]
@@ -104,6 +114,16 @@ pub fn render(result: &CheckResult) -> String {
             gaps: result.gaps.len(),
         },
         gaps: &result.gaps,
+        not_judged: result
+            .rules
+            .iter()
+            .filter_map(|r| {
+                Some(NotJudged {
+                    rule_id: &r.id,
+                    reason: r.not_judged.as_deref()?,
+                })
+            })
+            .collect(),
         waivers: &result.gate.waivers,
         findings: &result.gate.judged,
     };

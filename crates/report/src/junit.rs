@@ -180,7 +180,14 @@ fn suites(result: &CheckResult) -> Vec<Suite> {
             .iter()
             .map(|j| finding_case(result, &r.family, j))
             .collect();
-        if cases.is_empty() {
+        if let (true, Some(why)) = (cases.is_empty(), &r.not_judged) {
+            // Not applied on this partition: skipped with the reason, never a pass.
+            cases.push(Case {
+                classname: format!("audit.{}.{}", r.family, r.id),
+                name: "not judged on this provider".to_string(),
+                outcome: Outcome::Skipped(format!("not judged: {why}")),
+            });
+        } else if cases.is_empty() {
             cases.push(Case {
                 classname: format!("audit.{}.{}", r.family, r.id),
                 name: "no findings".to_string(),

@@ -47,6 +47,10 @@ pub struct RuleInfo {
     /// The rule's Markdown documentation (`policies/docs/ID.md`), if the pack has it.
     #[serde(skip)]
     pub doc: Option<String>,
+    /// Why the rule cannot be judged on the snapshot's partition (`@not_judged`): it was
+    /// not applied, and the reports say so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_judged: Option<String>,
 }
 
 /// The TCO result a judgement was given (`--tco`), shown by the reports whether it passes

@@ -398,6 +398,27 @@ pub fn render(result: &CheckResult) -> String {
         );
     }
 
+    // Rules this provider's APIs cannot judge: listed, never counted as passed.
+    let unjudged: Vec<Vec<String>> = result
+        .rules
+        .iter()
+        .filter_map(|r| {
+            let why = r.not_judged.as_deref()?;
+            Some(vec![cell(&r.id), cell(&r.control), cell(why)])
+        })
+        .collect();
+    if !unjudged.is_empty() {
+        out.push_str(&format!(
+            "\n## Not judged on this provider ({})\n\n{} rule(s) were not applied: the `{}` \
+             partition's APIs do not tell their facts. Neither passed nor failed; prove these \
+             controls another way.\n\n",
+            result.header.partition,
+            unjudged.len(),
+            result.header.partition
+        ));
+        table(&mut out, &["id", "control", "why"], &[], &unjudged);
+    }
+
     // Rules.
     out.push_str("\n## Rules and the clauses they serve\n\n");
     if result.rules.is_empty() {
@@ -477,6 +498,7 @@ pub(crate) mod fixture {
             control: format!("MLPS 8.1.{}", id.len()),
             remediation: format!("Fix {id}: see [docs](http://x) <b>now</b>"),
             doc: None,
+            not_judged: None,
         }
     }
 

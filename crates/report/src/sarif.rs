@@ -451,6 +451,7 @@ pub(crate) mod tests {
             control: format!("CTL-{id}"),
             remediation: format!("fix {id}"),
             doc: doc.map(str::to_string),
+            not_judged: None,
         }
     }
 

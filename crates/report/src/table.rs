@@ -115,6 +115,23 @@ pub fn render(result: &CheckResult) -> String {
         ));
     }
 
+    let unjudged: Vec<_> = result
+        .rules
+        .iter()
+        .filter_map(|r| Some((&r.id, r.not_judged.as_deref()?)))
+        .collect();
+    if !unjudged.is_empty() {
+        let mut t = table(&["rule", "why"]);
+        for (id, why) in &unjudged {
+            t.add_row(vec![terminal_safe(id), terminal_safe(why)]);
+        }
+        out.push_str(&format!(
+            "\nnot judged on {}: {} rule(s) whose facts its APIs do not tell (neither passed nor failed)\n{t}\n",
+            h.partition,
+            unjudged.len()
+        ));
+    }
+
     out.push_str(&format!(
         "\n{}\n{}: {}\n",
         result.counts_line(),

@@ -48,6 +48,8 @@ pub struct GateFacts<'a> {
     pub waivers: &'a [WaiverReport],
     /// Rule ids the config switched off.
     pub disabled_rules: &'a BTreeSet<String>,
+    /// Rule ids not judged on the snapshot's partition (`@not_judged`).
+    pub not_judged_rules: &'a BTreeSet<String>,
     /// Coverage gaps of the snapshot (and the engine's).
     pub gaps: usize,
     pub allow_incomplete: bool,
@@ -244,6 +246,20 @@ fn rules_part(
             format!(
                 "{} disabled by the config: the gate cannot prove the item",
                 ticked(&disabled)
+            ),
+        ));
+    }
+    let not_judged: Vec<&str> = rules
+        .iter()
+        .filter(|r| gate.not_judged_rules.contains(*r))
+        .map(String::as_str)
+        .collect();
+    if !not_judged.is_empty() {
+        problems.push((
+            State::Fail,
+            format!(
+                "{} not judged on this provider: the gate cannot prove the item (prove it with a manual item)",
+                ticked(&not_judged)
             ),
         ));
     }
@@ -503,6 +519,7 @@ manual = true
             judged: &gate.judged,
             waivers: &gate.waivers,
             disabled_rules: &disabled,
+            not_judged_rules: &disabled,
             gaps,
             allow_incomplete: false,
             fail_on: Severity::Low,
@@ -594,6 +611,7 @@ manual = true
             judged: &gate.judged,
             waivers: &gate.waivers,
             disabled_rules: &disabled,
+            not_judged_rules: &BTreeSet::new(),
             gaps: 0,
             allow_incomplete: false,
             fail_on: Severity::Low,
@@ -603,6 +621,21 @@ manual = true
         assert!(
             r[1].reason
                 .starts_with("rule `network-admin-port-open` disabled by the config"),
+            "{}",
+            r[1].reason
+        );
+        // A rule the provider cannot judge proves nothing either.
+        let none = BTreeSet::new();
+        let facts = GateFacts {
+            disabled_rules: &none,
+            not_judged_rules: &disabled,
+            ..facts
+        };
+        let r = evaluate(&checklist(), &facts, None, &[]);
+        assert_eq!(r[1].state, State::Fail);
+        assert!(
+            r[1].reason
+                .starts_with("rule `network-admin-port-open` not judged on this provider"),
             "{}",
             r[1].reason
         );
