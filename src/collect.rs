@@ -4,11 +4,12 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-use audit_aws::{Event, Options, Progress};
+use audit_aws::Options;
+use audit_model::progress::{Event, Progress};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::Failure;
-use crate::cli::CollectArgs;
+use crate::cli::{CloudProvider, CollectArgs};
 use crate::exit::Exit;
 use crate::output;
 
@@ -80,6 +81,9 @@ fn out_path(template: &Path, account: &str) -> PathBuf {
 }
 
 pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
+    if args.provider == CloudProvider::Baidu {
+        return run_baidu(args);
+    }
     if args.role_arn.len() > 1 && !args.out.to_string_lossy().contains("{account}") {
         return Err(Failure::usage(
             "several --role-arn need one file per account: put `{account}` in --out, e.g. `--out snapshots/{account}.json`",
@@ -140,32 +144,7 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
             .map_err(|e| Failure::usage(format!("cannot serialise the snapshot: {e}")))?;
         json.push(b'\n');
         output::write_atomic(&path, &json)?;
-        let gaps = snapshot.header.gaps.len();
-        eprintln!(
-            "collected {} resources of account {} ({}, {} region(s): {}) in {:.1} s: {} tasks, up to {} in flight; {} gap(s) -> {}",
-            snapshot.resources.len(),
-            snapshot.header.account_id,
-            snapshot.header.partition,
-            snapshot.header.regions.len(),
-            snapshot.header.regions.join(" "),
-            stats.wall.as_secs_f64(),
-            stats.tasks,
-            stats.peak_in_flight,
-            gaps,
-            path.display(),
-        );
-        if gaps > 0 {
-            incomplete = true;
-            for g in snapshot.header.gaps.iter().take(20) {
-                eprintln!(
-                    "  gap: {} {} {}: {}",
-                    g.service, g.region, g.operation, g.error_code
-                );
-            }
-            if gaps > 20 {
-                eprintln!("  ... and {} more (see `gaps` in the snapshot)", gaps - 20);
-            }
-        }
+        incomplete |= summary(&snapshot, &stats, &path);
         if let (Some(rows), Some(template)) = (cost_rows, &args.costs) {
             let path = out_path(template, &snapshot.header.account_id);
             let csv = audit_aws::costs::focus_csv(&rows, &args.cost_tag);
@@ -176,6 +155,120 @@ pub fn run(args: &CollectArgs) -> Result<Exit, Failure> {
                 path.display()
             );
         }
+    }
+    if incomplete {
+        eprintln!(
+            "the snapshot is incomplete: `audit check` fails it (exit 4) unless --allow-incomplete"
+        );
+    }
+    Ok(Exit::Clean)
+}
+
+/// The one-line summary of a collection and its first gaps; whether it has any.
+fn summary(
+    snapshot: &audit_model::Snapshot,
+    stats: &audit_model::progress::Stats,
+    path: &Path,
+) -> bool {
+    let gaps = snapshot.header.gaps.len();
+    eprintln!(
+        "collected {} resources of account {} ({}, {} region(s): {}) in {:.1} s: {} tasks, up to {} in flight; {} gap(s) -> {}",
+        snapshot.resources.len(),
+        snapshot.header.account_id,
+        snapshot.header.partition,
+        snapshot.header.regions.len(),
+        snapshot.header.regions.join(" "),
+        stats.wall.as_secs_f64(),
+        stats.tasks,
+        stats.peak_in_flight,
+        gaps,
+        path.display(),
+    );
+    if gaps > 0 {
+        for g in snapshot.header.gaps.iter().take(20) {
+            eprintln!(
+                "  gap: {} {} {}: {}",
+                g.service, g.region, g.operation, g.error_code
+            );
+        }
+        if gaps > 20 {
+            eprintln!("  ... and {} more (see `gaps` in the snapshot)", gaps - 20);
+        }
+    }
+    gaps > 0
+}
+
+/// `collect --provider baidu`: the BCE collector, the same bar, summary and file.
+fn run_baidu(args: &CollectArgs) -> Result<Exit, Failure> {
+    for (given, flag) in [
+        (!args.role_arn.is_empty(), "--role-arn"),
+        (!args.services.is_empty(), "--services"),
+        (args.partition.is_some(), "--partition"),
+    ] {
+        if given {
+            return Err(Failure::usage(format!(
+                "{flag} is not supported with --provider baidu (see the README's Baidu section)"
+            )));
+        }
+    }
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    let credentials = audit_baidu::credentials::resolve(
+        args.profile.as_deref(),
+        &|k| std::env::var(k).ok(),
+        home.as_deref(),
+    )
+    .map_err(Failure::usage)?;
+    let opts = audit_baidu::collect::Options {
+        regions: args.region.clone(),
+        all_regions: args.all_regions,
+        endpoint_url: args.endpoint_url.clone(),
+        concurrency: args.concurrency,
+        fan_out: args.fan_out,
+        max_attempts: args.max_attempts,
+        attempt_timeout: std::time::Duration::from_secs(u64::from(args.timeout)),
+        page_size: 1000,
+        tool_version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    let cost_period = match &args.costs {
+        Some(_) => Some(cost_period(args.costs_end.as_deref(), args.costs_months)?),
+        None => None,
+    };
+    let rt = runtime()?;
+    let (snapshot, stats, cost_rows) = rt.block_on(async {
+        let (session, regions) = audit_baidu::collect::connect(&credentials, &opts).await?;
+        let bar = Bar::new(session.account_id());
+        let result = audit_baidu::collect::collect(&session, &regions, &opts, &bar).await;
+        if let Some(b) = &bar.bar {
+            b.finish_and_clear();
+        }
+        let (snapshot, stats) = result?;
+        // The bill is read before anything is written: a failed read leaves no file.
+        let cost_rows = match &cost_period {
+            Some((start, end)) => Some(
+                audit_baidu::billing::monthly_bills(&session, start, end, &args.cost_tag)
+                    .await
+                    .map_err(|e| Failure::usage(e.to_string()))?,
+            ),
+            None => None,
+        };
+        Ok::<_, Failure>((snapshot, stats, cost_rows))
+    })?;
+    let path = out_path(&args.out, &snapshot.header.account_id);
+    let mut json = serde_json::to_vec_pretty(&snapshot)
+        .map_err(|e| Failure::usage(format!("cannot serialise the snapshot: {e}")))?;
+    json.push(b'\n');
+    output::write_atomic(&path, &json)?;
+    let incomplete = summary(&snapshot, &stats, &path);
+    if let (Some(rows), Some(template)) = (cost_rows, &args.costs) {
+        let path = out_path(template, &snapshot.header.account_id);
+        let csv = audit_baidu::billing::focus_csv(&rows, &args.cost_tag);
+        output::write_atomic(&path, csv.as_bytes())?;
+        eprintln!(
+            "wrote {} cost rows (FOCUS columns, {}) -> {}",
+            rows.len(),
+            audit_baidu::billing::CURRENCY,
+            path.display()
+        );
     }
     if incomplete {
         eprintln!(

@@ -20,6 +20,9 @@ pub enum Failure {
     #[error(transparent)]
     #[diagnostic(code(audit::collect))]
     Collect(#[from] audit_aws::CollectError),
+    #[error(transparent)]
+    #[diagnostic(code(audit::collect))]
+    CollectBaidu(#[from] audit_baidu::collect::CollectError),
     /// Bad flags, or a failure while running: exit 2.
     #[error("{0}")]
     #[diagnostic(code(audit::usage))]
@@ -51,6 +54,7 @@ impl Failure {
             Failure::Signoff(e) => e.kind(),
             Failure::Tco(e) => e.kind(),
             Failure::Collect(e) => e.kind(),
+            Failure::CollectBaidu(e) => e.kind(),
             Failure::Usage(_) => ErrorKind::Runtime,
             Failure::Invalid(_) => ErrorKind::InvalidInput,
         }

@@ -6,6 +6,7 @@ mod common;
 mod moto;
 
 mod bad_input;
+mod baidu;
 mod cli;
 mod collect;
 mod differential;

@@ -2,9 +2,22 @@
 
 use super::*;
 
+/// The cloud `collect` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CloudProvider {
+    /// AWS (with the China partition, aws-cn).
+    Aws,
+    /// Baidu AI Cloud (BCE): regions bj, gz, su, bd, fwh, fsh, hkg, sin, cd, yq, nj.
+    Baidu,
+}
+
 #[derive(Debug, Args)]
 pub struct CollectArgs {
-    /// A named profile of ~/.aws/config and ~/.aws/credentials.
+    /// aws (the default) or baidu.
+    #[arg(long, value_enum, default_value = "aws")]
+    pub provider: CloudProvider,
+    /// AWS: a named profile of ~/.aws/config and ~/.aws/credentials. Baidu: a section of
+    /// ~/.bce/credentials (or $BAIDUCLOUD_CREDENTIALS_FILE).
     #[arg(long, value_name = "NAME")]
     pub profile: Option<String>,
     /// A region to read; repeat or separate with commas. Default: every region enabled
@@ -16,14 +29,16 @@ pub struct CollectArgs {
         conflicts_with = "all_regions"
     )]
     pub region: Vec<String>,
-    /// Read every region enabled for the account (the default when no --region is given).
+    /// Read every region enabled for the account (the default for AWS when no --region is
+    /// given); for Baidu, every region it is known to have.
     #[arg(long)]
     pub all_regions: bool,
     /// aws, aws-cn (Beijing, Ningxia) or aws-us-gov. Default: the partition of the regions
     /// (or of the configured default region).
     #[arg(long, value_name = "PARTITION", value_parser = parse_partition)]
     pub partition: Option<Partition>,
-    /// Send every call to this endpoint (an AWS API emulator, a proxy).
+    /// Send every call to this endpoint (an AWS API emulator, a proxy; for Baidu, https://
+    /// or http:// to the loopback address, with each service's real Host header).
     #[arg(long, value_name = "URL")]
     pub endpoint_url: Option<String>,
     /// Assume this role (STS) and read its account; repeat for several accounts, one
@@ -44,7 +59,7 @@ pub struct CollectArgs {
     #[arg(long, value_name = "N", default_value = "8")]
     pub fan_out: usize,
     /// Attempts per call; throttling, server errors and timed-out attempts are retried
-    /// (adaptive mode).
+    /// (AWS: adaptive mode; Baidu: exponential backoff from 100 ms).
     #[arg(long, value_name = "N", default_value = "5")]
     pub max_attempts: u32,
     /// Seconds one attempt of one call may take before it is abandoned (and retried). A
