@@ -116,6 +116,11 @@ fn collect_then_check_gives_the_seeded_findings() {
     let md = std::fs::read_to_string(reports.join("audit-report.md")).unwrap();
     assert!(md.contains("## Not judged on this provider (bce)"), "{md}");
     assert!(md.contains("| network-vpc-no-flow-logs |"), "{md}");
+    let sarif = std::fs::read_to_string(reports.join("audit.sarif")).unwrap();
+    assert!(
+        sarif.contains("rule network-vpc-no-flow-logs was not judged on partition bce: "),
+        "{sarif}"
+    );
     let has = |rule: &str, res: &str| found.contains(&(rule.to_string(), res.to_string()));
     // Each seeded violation is found...
     for (rule, res) in [
@@ -137,6 +142,9 @@ fn collect_then_check_gives_the_seeded_findings() {
         // AdministratorAccess attached directly, and through the `sre` group.
         ("iam-user-admin", "user/alice"),
         ("iam-user-admin", "user/bob"),
+        // Tags from the tag service: an untagged CCE cluster and CFS file system.
+        ("tags-mandatory-missing", "cluster/cce-su-train01"),
+        ("tags-mandatory-missing", "file-system/cfs-su-scratch01"),
     ] {
         assert!(has(rule, res), "{rule} on {res} missing from {found:#?}");
     }
@@ -159,6 +167,8 @@ fn collect_then_check_gives_the_seeded_findings() {
         ("data-rds-public", "instance/rdsmbj0001"),
         ("data-kms-rotation-off", "key/kms-bj-video-rotated"),
         ("iam-user-admin", "user/ci-deployer"),
+        ("tags-mandatory-missing", "cluster/cce-bj-web01"),
+        ("tags-mandatory-missing", "file-system/cfs-bj-shared01"),
         // Baidu's KMS keys cannot carry tags.
         ("tags-mandatory-missing", "key/kms-bj-db-norotate"),
     ] {

@@ -290,3 +290,24 @@ fn a_not_judged_annotation_names_a_partition_and_a_reason() {
         );
     }
 }
+
+#[test]
+fn readme_baidu_section_names_every_rule_not_judged_on_bce() {
+    let (_, rules) = builtin();
+    let readme = std::fs::read_to_string(repo().join("README.md")).unwrap();
+    let start = readme
+        .find("**Rules on Baidu.**")
+        .expect("README has a Baidu rules paragraph");
+    let section = &readme[start..start + readme[start..].find("**Sub-accounts.**").unwrap()];
+    let missing: Vec<&str> = rules
+        .rules
+        .iter()
+        .filter(|r| r.not_judged_on(audit_model::Partition::Bce).is_some())
+        .map(|r| r.id.as_str())
+        .filter(|id| !section.contains(&format!("`{id}`")))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "README's Baidu table does not name {missing:?}"
+    );
+}

@@ -252,6 +252,25 @@ def account(now=None):
         bill("2026-10", "postpay", "BCC", "i-bjweb001", 999.5, ""),
         bill("2026-10", "postpay", "RDS", "rdsmbj0001", 4000.0, "cost-center:cc-4300"),
     ]
+    # CCE clusters and CFS file systems: their listings carry no tags; the tag service
+    # does (`tags` here is what the server's tag:QueryFullList answers for them).
+    cce = {"bj": [
+        {"clusterID": "cce-bj-web01", "clusterName": "web-apps", "clusterType": "normal",
+         "k8sVersion": "1.28.8", "vpcID": "vpc-bj-prod", "vpcCIDR": "192.168.0.0/16",
+         "tags": tags(MANDATORY)},
+    ], "su": [
+        {"clusterID": "cce-su-train01", "clusterName": "gpu-training", "clusterType": "normal",
+         "k8sVersion": "1.28.8", "vpcID": "vpc-su-prod", "vpcCIDR": "192.168.0.0/16", "tags": []},
+    ]}
+    cfs = {"bj": [
+        {"fsId": "cfs-bj-shared01", "fsName": "model-weights", "vpcId": "vpc-bj-prod", "type": "cap",
+         "protocol": "nfs", "fsUsage": "1024", "status": "available", "MountTargetList": [],
+         "tags": tags(MANDATORY)},
+    ], "su": [
+        {"fsId": "cfs-su-scratch01", "fsName": "scratch", "vpcId": "vpc-su-prod", "type": "cap",
+         "protocol": "nfs", "fsUsage": "2048", "status": "available", "MountTargetList": [],
+         "tags": []},
+    ]}
     return {
         "accountId": ACCOUNT_ID,
         "credentials": [
@@ -259,7 +278,7 @@ def account(now=None):
             {"accessKeyId": STS_AK, "secretAccessKey": STS_SK, "sessionToken": STS_TOKEN},
         ],
         "bcc": bcc, "rds": rds, "scs": scs, "bos": bos, "bls": bls, "iam": iam, "kms": kms,
-        "billing": billing,
+        "billing": billing, "cce": cce, "cfs": cfs,
     }
 
 

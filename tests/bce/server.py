@@ -451,6 +451,57 @@ def billing_month(state, req):
             "bills": [{k: v for k, v in b.items() if k != "month"} for b in chunk]}
 
 
+def cce_clusters(state, req):
+    """GET /api/cce/service/v2/clusters ?pageNo,pageSize (go services/cce/v2/url.go
+    getClusterListURI; shape go services/cce/v2/model.go ListClustersResponse / ClusterPage /
+    Cluster{spec, status}): page numbers; no tags in the reply."""
+    items = state.account.get("cce", {}).get(req.region, [])
+    try:
+        page_no = max(1, int(req.params.get("pageNo") or 1))
+        page_size = max(1, min(int(req.params.get("pageSize") or 10), 100))
+    except ValueError:
+        raise BceError("InvalidURI")
+    chunk = items[(page_no - 1) * page_size: page_no * page_size]
+    return {"requestID": "r", "clusterPage": {
+        "keywordType": "clusterName", "keyword": "", "orderBy": "clusterID", "order": "ASC",
+        "pageNo": page_no, "pageSize": page_size, "totalCount": len(items),
+        "clusterList": [{"spec": {k: v for k, v in c.items() if k != "tags"},
+                         "status": {"clusterPhase": "running", "nodeNum": 3}} for c in chunk]}}
+
+
+def cfs_file_systems(state, req):
+    """GET /v1/cfs ?marker,maxKeys (go services/cfs/client.go getCFSUri; shape go
+    services/cfs/model.go DescribeFSResult / FSModel, `FileSystemList` as the SDK spells it):
+    no tags in the reply."""
+    items = [{k: v for k, v in f.items() if k != "tags"} for f in state.account.get("cfs", {}).get(req.region, [])]
+    return page(items, req.params, "FileSystemList", "fsId")
+
+
+def tag_query_full_list(state, req):
+    """POST /v1/tag/queryFullList?strongAssociation=true body {regions, serviceTypes,
+    resourceIds} (go services/tag; bce-api.md §9) → tagAssociationFulls. GUESS: service types
+    CCE and CFS; one page (paging NF)."""
+    try:
+        body = json.loads(req.body or b"{}")
+    except ValueError:
+        raise BceError("MalformedJSON")
+    services = {"CCE": "cce", "CFS": "cfs"}
+    wanted = set(body.get("resourceIds") or [])
+    out = []
+    for region in body.get("regions") or []:
+        for stype in body.get("serviceTypes") or []:
+            key = services.get(stype)
+            for item in state.account.get(key, {}).get(region, []) if key else []:
+                rid = item.get("clusterID") or item.get("fsId")
+                if wanted and rid not in wanted:
+                    continue
+                for t in item.get("tags", []):
+                    out.append({"resourceId": rid, "region": region, "serviceType": stype,
+                                "tagKey": t["tagKey"], "tagValue": t["tagValue"],
+                                "associationType": 1})
+    return {"tagAssociationFulls": out}
+
+
 ROUTES = [
     ("bcc", "GET", r"/v2/instance", None, "bcc:ListInstances", bcc_instances),
     ("bcc", "GET", r"/v2/volume", None, "bcc:ListVolumes", bcc_volumes),
@@ -470,6 +521,9 @@ ROUTES = [
     ("bos-bucket", "GET", r"/", "tagging", "bos:GetBucketTagging", bos_tagging),
     ("bls-log", "POST", r"/v1/project/list", None, "bls:ListProjects", bls_projects),
     ("bkm", "POST", r"/", None, "kms:", kms_action),
+    ("cce", "GET", r"/api/cce/service/v2/clusters", None, "cce:ListClusters", cce_clusters),
+    ("cfs", "GET", r"/v1/cfs", None, "cfs:DescribeFileSystems", cfs_file_systems),
+    ("tag", "POST", r"/v1/tag/queryFullList", None, "tag:QueryFullList", tag_query_full_list),
     ("billing", "GET", r"/v1/bill/resource/month", None, "billing:ResourceMonthBill", billing_month),
     ("iam", "GET", r"/v1/user", None, "iam:ListUsers", iam_users),
     ("iam", "GET", r"/v1/user/(?P<name>[^/]+)/loginProfile", None, "iam:GetUserLoginProfile", iam_login_profile),
@@ -480,7 +534,7 @@ ROUTES = [
     ("iam", "GET", r"/v1/group/(?P<name>[^/]+)/policy", None, "iam:ListGroupPolicies", iam_group_policies),
 ]
 
-REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log|bkm)\.([a-z]+)\.baidubce\.com$")
+REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log|bkm|cce|cfs)\.([a-z]+)\.baidubce\.com$")
 BOS_HOST = re.compile(r"^(?:([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?([a-z]+)\.bcebos\.com$")
 
 
@@ -500,6 +554,8 @@ class Request:
             self.service, self.region = "iam", "bj"
         elif host == "billing.baidubce.com":
             self.service, self.region = "billing", "bj"
+        elif host == "tag.baidubce.com":
+            self.service, self.region = "tag", "bj"
         else:
             m = BOS_HOST.match(host)
             if m and m.group(2) in REGIONS:

@@ -16,15 +16,21 @@ pub enum Regional {
     Bls,
     /// KMS keys (`bkm.`; bce-api.md §10: bj, gz, su).
     Kms,
+    /// CCE (v2) clusters, tagged through the tag service.
+    Cce,
+    /// CFS file systems, tagged through the tag service.
+    Cfs,
 }
 
 impl Regional {
-    pub const ALL: [Regional; 5] = [
+    pub const ALL: [Regional; 7] = [
         Regional::Bcc,
         Regional::Rds,
         Regional::Scs,
         Regional::Bls,
         Regional::Kms,
+        Regional::Cce,
+        Regional::Cfs,
     ];
 
     pub fn name(self) -> &'static str {
@@ -34,6 +40,8 @@ impl Regional {
             Regional::Scs => "scs",
             Regional::Bls => "bls",
             Regional::Kms => "kms",
+            Regional::Cce => "cce",
+            Regional::Cfs => "cfs",
         }
     }
 
@@ -45,6 +53,8 @@ impl Regional {
             Regional::Scs => "redis",
             Regional::Bls => "bls-log",
             Regional::Kms => "bkm",
+            Regional::Cce => "cce",
+            Regional::Cfs => "cfs",
         };
         format!("{prefix}.{region}.baidubce.com")
     }
@@ -53,15 +63,35 @@ impl Regional {
 /// `(id, services served)`: the services the sources show a host for in that region.
 pub const REGIONS: &[(&str, &[Regional])] = &[
     ("bj", &Regional::ALL),
-    ("bd", &[Regional::Bcc, Regional::Rds, Regional::Bls]),
-    ("gz", &Regional::ALL),
+    (
+        "bd",
+        &[Regional::Bcc, Regional::Rds, Regional::Bls, Regional::Cfs],
+    ),
+    (
+        "gz",
+        &[
+            Regional::Bcc,
+            Regional::Rds,
+            Regional::Scs,
+            Regional::Bls,
+            Regional::Kms,
+            Regional::Cce,
+        ],
+    ),
     ("su", &Regional::ALL),
     (
         "fwh",
-        &[Regional::Bcc, Regional::Rds, Regional::Scs, Regional::Bls],
+        &[
+            Regional::Bcc,
+            Regional::Rds,
+            Regional::Scs,
+            Regional::Bls,
+            Regional::Cce,
+            Regional::Cfs,
+        ],
     ),
     ("fsh", &[Regional::Bcc, Regional::Rds]),
-    ("hkg", &[Regional::Bcc]),
+    ("hkg", &[Regional::Bcc, Regional::Cce, Regional::Cfs]),
     ("sin", &[Regional::Bcc]),
     ("cd", &[Regional::Rds]),
     ("yq", &[Regional::Bls]),
@@ -90,6 +120,9 @@ pub fn bos_host(region: &str, bucket: Option<&str>) -> String {
         None => format!("{region}.bcebos.com"),
     }
 }
+
+/// The tag service has one host (bce-api.md §9, go services/tag).
+pub const TAG_HOST: &str = "tag.baidubce.com";
 
 /// IAM has one host for every region (tf `endpoint.go` DefaultIAMEndPoint).
 pub const IAM_HOST: &str = "iam.bj.baidubce.com";

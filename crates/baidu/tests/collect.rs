@@ -73,7 +73,21 @@ fn the_seeded_account_is_read_whole_and_right() {
     assert_eq!(count("rds_instance"), 2);
     assert_eq!(count("log_group"), 2);
     assert_eq!(count("iam_user"), 3);
-    assert_eq!(count("other"), 4, "2 subnets and 2 SCS instances");
+    assert_eq!(
+        count("other"),
+        8,
+        "2 subnets, 2 SCS instances, 2 CCE clusters, 2 CFS file systems"
+    );
+    // CCE and CFS listings carry no tags: the tag service's are joined on.
+    let web = find(&snap, "cluster/cce-bj-web01");
+    assert_eq!(web.id, format!("bce:cce:bj:{ACCOUNT}:cluster/cce-bj-web01"));
+    assert_eq!(web.tags["cost-center"], "cc-4120");
+    assert!(find(&snap, "cluster/cce-su-train01").tags.is_empty());
+    assert_eq!(
+        find(&snap, "file-system/cfs-bj-shared01").tags["env"],
+        "prod"
+    );
+    assert!(find(&snap, "file-system/cfs-su-scratch01").tags.is_empty());
     assert_eq!(
         count("kms_key"),
         2,

@@ -336,7 +336,7 @@ pub fn render(result: &CheckResult) -> String {
         .collect();
 
     // Waivers are configuration: an expired one fails the gate, a stale one is dead weight.
-    let waivers = result
+    let waivers: Vec<Notification> = result
         .gate
         .waivers
         .iter()
@@ -365,6 +365,21 @@ pub fn render(result: &CheckResult) -> String {
             })
         })
         .collect();
+    // Rules the partition's APIs cannot judge: a configuration notification each, so that
+    // a scan without their findings does not read as their pass.
+    let mut configuration = waivers;
+    configuration.extend(result.rules.iter().filter_map(|r| {
+        let why = r.not_judged.as_deref()?;
+        Some(Notification {
+            level: "warning",
+            message: Text {
+                text: format!(
+                    "rule {} was not judged on partition {}: {why}",
+                    r.id, h.partition
+                ),
+            },
+        })
+    }));
 
     let log = Log {
         schema: SARIF_SCHEMA,
@@ -380,7 +395,7 @@ pub fn render(result: &CheckResult) -> String {
             invocations: [Invocation {
                 execution_successful: true,
                 tool_execution_notifications: gaps,
-                tool_configuration_notifications: waivers,
+                tool_configuration_notifications: configuration,
             }],
             results,
             properties: RunProperties {
@@ -807,6 +822,35 @@ pub(crate) mod tests {
         assert!(schema_errors(&doc).is_empty());
         assert_eq!(doc["runs"][0]["results"], serde_json::json!([]));
         assert_eq!(doc["runs"][0]["properties"]["verdict"], "pass");
+    }
+
+    #[test]
+    fn a_rule_not_judged_is_a_configuration_notification() {
+        let mut fx = fixture();
+        fx.header.partition = Partition::Bce;
+        fx.rules[0].not_judged = Some("no flow-log API".into());
+        let doc: Value = serde_json::from_str(&render(&fx.result(None))).unwrap();
+        assert!(schema_errors(&doc).is_empty());
+        let notes = &doc["runs"][0]["invocations"][0]["toolConfigurationNotifications"];
+        let texts: Vec<&str> = notes
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|n| n["message"]["text"].as_str())
+            .collect();
+        let expected = format!(
+            "rule {} was not judged on partition bce: no flow-log API",
+            fx.rules[0].id
+        );
+        assert!(texts.contains(&expected.as_str()), "{texts:?}");
+        // The other rules are judged: no notification for them.
+        let mentioning = |id: &str| {
+            texts
+                .iter()
+                .filter(|t| t.contains(&format!("rule {id} ")))
+                .count()
+        };
+        assert_eq!(mentioning(&fx.rules[1].id), 0);
     }
 
     #[test]
