@@ -145,6 +145,8 @@ fn collect_then_check_gives_the_seeded_findings() {
         // Tags from the tag service: an untagged CCE cluster and CFS file system.
         ("tags-mandatory-missing", "cluster/cce-su-train01"),
         ("tags-mandatory-missing", "file-system/cfs-su-scratch01"),
+        // An untagged application load balancer.
+        ("tags-mandatory-missing", "load-balancer/lb-su-infer01"),
     ] {
         assert!(has(rule, res), "{rule} on {res} missing from {found:#?}");
     }
@@ -169,6 +171,8 @@ fn collect_then_check_gives_the_seeded_findings() {
         ("iam-user-admin", "user/ci-deployer"),
         ("tags-mandatory-missing", "cluster/cce-bj-web01"),
         ("tags-mandatory-missing", "file-system/cfs-bj-shared01"),
+        ("tags-mandatory-missing", "load-balancer/lb-bj-api01"),
+        ("tags-mandatory-missing", "load-balancer/lb-bj-web01"),
         // Baidu's KMS keys cannot carry tags.
         ("tags-mandatory-missing", "key/kms-bj-db-norotate"),
     ] {

@@ -271,6 +271,21 @@ def account(now=None):
          "protocol": "nfs", "fsUsage": "2048", "status": "available", "MountTargetList": [],
          "tags": []},
     ]}
+    # Load balancers: a classic BLB and an application BLB; tags embedded in the listing.
+    blb = {"bj": [
+        {"blbId": "lb-bj-api01", "name": "api-gateway", "desc": "", "address": "192.168.0.20",
+         "status": "available", "vpcId": "vpc-bj-prod", "subnetId": "sbn-bj-prod", "publicIp": "180.76.1.20",
+         "tags": tags(MANDATORY)},
+    ]}
+    appblb = {"bj": [
+        {"blbId": "lb-bj-web01", "name": "web-apps", "desc": "", "address": "192.168.0.21",
+         "status": "available", "vpcId": "vpc-bj-prod", "subnetId": "sbn-bj-prod", "publicIp": "180.76.1.21",
+         "tags": tags(MANDATORY)},
+    ], "su": [
+        {"blbId": "lb-su-infer01", "name": "inference", "desc": "", "address": "192.168.8.21",
+         "status": "available", "vpcId": "vpc-su-prod", "subnetId": "sbn-su-prod", "publicIp": "",
+         "tags": []},
+    ]}
     return {
         "accountId": ACCOUNT_ID,
         "credentials": [
@@ -278,7 +293,7 @@ def account(now=None):
             {"accessKeyId": STS_AK, "secretAccessKey": STS_SK, "sessionToken": STS_TOKEN},
         ],
         "bcc": bcc, "rds": rds, "scs": scs, "bos": bos, "bls": bls, "iam": iam, "kms": kms,
-        "billing": billing, "cce": cce, "cfs": cfs,
+        "billing": billing, "cce": cce, "cfs": cfs, "blb": blb, "appblb": appblb,
     }
 
 

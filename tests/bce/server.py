@@ -502,6 +502,21 @@ def tag_query_full_list(state, req):
     return {"tagAssociationFulls": out}
 
 
+def blb_load_balancers(state, req):
+    """GET /v1/blb (classic BLB) and /v1/appblb (application BLB) ?marker,maxKeys on
+    blb.{region}.baidubce.com (go services/blb/blb.go and services/appblb/appblb.go
+    DescribeLoadBalancers; shape go services/{blb,appblb}/model.go DescribeLoadBalancersResult /
+    BLBModel / AppBLBModel, tags embedded as tags[{tagKey,tagValue}] (go model/tag.go))."""
+    items = state.account.get("blb", {}).get(req.region, [])
+    return page(items, req.params, "blbList", "blbId")
+
+
+def appblb_load_balancers(state, req):
+    """GET /v1/appblb: as [blb_load_balancers], the application load balancers."""
+    items = state.account.get("appblb", {}).get(req.region, [])
+    return page(items, req.params, "blbList", "blbId")
+
+
 ROUTES = [
     ("bcc", "GET", r"/v2/instance", None, "bcc:ListInstances", bcc_instances),
     ("bcc", "GET", r"/v2/volume", None, "bcc:ListVolumes", bcc_volumes),
@@ -523,6 +538,8 @@ ROUTES = [
     ("bkm", "POST", r"/", None, "kms:", kms_action),
     ("cce", "GET", r"/api/cce/service/v2/clusters", None, "cce:ListClusters", cce_clusters),
     ("cfs", "GET", r"/v1/cfs", None, "cfs:DescribeFileSystems", cfs_file_systems),
+    ("blb", "GET", r"/v1/blb", None, "blb:DescribeLoadBalancers", blb_load_balancers),
+    ("blb", "GET", r"/v1/appblb", None, "appblb:DescribeLoadBalancers", appblb_load_balancers),
     ("tag", "POST", r"/v1/tag/queryFullList", None, "tag:QueryFullList", tag_query_full_list),
     ("billing", "GET", r"/v1/bill/resource/month", None, "billing:ResourceMonthBill", billing_month),
     ("iam", "GET", r"/v1/user", None, "iam:ListUsers", iam_users),
@@ -534,7 +551,7 @@ ROUTES = [
     ("iam", "GET", r"/v1/group/(?P<name>[^/]+)/policy", None, "iam:ListGroupPolicies", iam_group_policies),
 ]
 
-REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log|bkm|cce|cfs)\.([a-z]+)\.baidubce\.com$")
+REGIONAL_HOST = re.compile(r"^(bcc|rds|redis|bls-log|bkm|cce|cfs|blb)\.([a-z]+)\.baidubce\.com$")
 BOS_HOST = re.compile(r"^(?:([a-z0-9][a-z0-9-]{1,61}[a-z0-9])\.)?([a-z]+)\.bcebos\.com$")
 
 

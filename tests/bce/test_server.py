@@ -26,6 +26,8 @@ from baidubce.bce_client_configuration import BceClientConfiguration  # noqa: E4
 from baidubce.exception import BceHttpClientError, BceServerError  # noqa: E402
 from baidubce.retry.retry_policy import NoRetryPolicy  # noqa: E402
 from baidubce.services.bcc.bcc_client import BccClient  # noqa: E402
+from baidubce.services.blb.app_blb_client import AppBlbClient  # noqa: E402
+from baidubce.services.blb.blb_client import BlbClient  # noqa: E402
 from baidubce.services.bls.bls_client import BlsClient  # noqa: E402
 from baidubce.services.bos.bos_client import BosClient  # noqa: E402
 from baidubce.services.iam.iam_client import IamClient  # noqa: E402
@@ -217,6 +219,20 @@ class Databases(Base):
     def test_scs_redis(self):
         scs = ScsClient(config("http://redis.bj.baidubce.com")).list_instances()
         self.assertEqual(sorted(i.instance_id for i in scs.instances), ["scs-bj-cache01", "scs-bj-cache02"])
+
+
+class LoadBalancers(Base):
+    def test_classic_and_application_blbs_with_tags(self):
+        classic = BlbClient(config("http://blb.bj.baidubce.com")).describe_loadbalancers()
+        self.assertEqual([b.blb_id for b in classic.blb_list], ["lb-bj-api01"])
+        self.assertEqual(classic.blb_list[0].public_ip, "180.76.1.20")
+        app = AppBlbClient(config("http://blb.su.baidubce.com")).describe_app_loadbalancers(max_keys=1)
+        self.assertEqual([b.blb_id for b in app.blb_list], ["lb-su-infer01"])
+        self.assertEqual(app.blb_list[0].tags, [])
+        self.assertFalse(app.is_truncated)
+        web = AppBlbClient(config("http://blb.bj.baidubce.com")).describe_app_loadbalancers()
+        self.assertEqual({t.tag_key for t in web.blb_list[0].tags},
+                         {"owner", "cost-center", "env", "data-class"})
 
 
 class Bls(Base):

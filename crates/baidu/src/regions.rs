@@ -20,10 +20,12 @@ pub enum Regional {
     Cce,
     /// CFS file systems, tagged through the tag service.
     Cfs,
+    /// BLB and AppBLB load balancers (`blb.`; bce-api.md §12).
+    Blb,
 }
 
 impl Regional {
-    pub const ALL: [Regional; 7] = [
+    pub const ALL: [Regional; 8] = [
         Regional::Bcc,
         Regional::Rds,
         Regional::Scs,
@@ -31,6 +33,7 @@ impl Regional {
         Regional::Kms,
         Regional::Cce,
         Regional::Cfs,
+        Regional::Blb,
     ];
 
     pub fn name(self) -> &'static str {
@@ -42,6 +45,7 @@ impl Regional {
             Regional::Kms => "kms",
             Regional::Cce => "cce",
             Regional::Cfs => "cfs",
+            Regional::Blb => "blb",
         }
     }
 
@@ -55,6 +59,7 @@ impl Regional {
             Regional::Kms => "bkm",
             Regional::Cce => "cce",
             Regional::Cfs => "cfs",
+            Regional::Blb => "blb",
         };
         format!("{prefix}.{region}.baidubce.com")
     }
@@ -65,7 +70,13 @@ pub const REGIONS: &[(&str, &[Regional])] = &[
     ("bj", &Regional::ALL),
     (
         "bd",
-        &[Regional::Bcc, Regional::Rds, Regional::Bls, Regional::Cfs],
+        &[
+            Regional::Bcc,
+            Regional::Rds,
+            Regional::Bls,
+            Regional::Cfs,
+            Regional::Blb,
+        ],
     ),
     (
         "gz",
@@ -76,6 +87,7 @@ pub const REGIONS: &[(&str, &[Regional])] = &[
             Regional::Bls,
             Regional::Kms,
             Regional::Cce,
+            Regional::Blb,
         ],
     ),
     ("su", &Regional::ALL),
@@ -88,10 +100,14 @@ pub const REGIONS: &[(&str, &[Regional])] = &[
             Regional::Bls,
             Regional::Cce,
             Regional::Cfs,
+            Regional::Blb,
         ],
     ),
     ("fsh", &[Regional::Bcc, Regional::Rds]),
-    ("hkg", &[Regional::Bcc, Regional::Cce, Regional::Cfs]),
+    (
+        "hkg",
+        &[Regional::Bcc, Regional::Cce, Regional::Cfs, Regional::Blb],
+    ),
     ("sin", &[Regional::Bcc]),
     ("cd", &[Regional::Rds]),
     ("yq", &[Regional::Bls]),

@@ -75,9 +75,26 @@ fn the_seeded_account_is_read_whole_and_right() {
     assert_eq!(count("iam_user"), 3);
     assert_eq!(
         count("other"),
-        8,
-        "2 subnets, 2 SCS instances, 2 CCE clusters, 2 CFS file systems"
+        11,
+        "2 subnets, 2 SCS instances, 2 CCE clusters, 2 CFS file systems, 3 load balancers"
     );
+    // Load balancers, classic and application, their tags in the listing.
+    let api = find(&snap, "load-balancer/lb-bj-api01");
+    assert_eq!(
+        api.id,
+        format!("bce:blb:bj:{ACCOUNT}:load-balancer/lb-bj-api01")
+    );
+    assert_eq!(api.tags["owner"], "ml-platform");
+    let infer = find(&snap, "load-balancer/lb-su-infer01");
+    assert_eq!(
+        infer.id,
+        format!("bce:appblb:su:{ACCOUNT}:load-balancer/lb-su-infer01")
+    );
+    assert!(infer.tags.is_empty());
+    let Kind::Other(o) = &infer.kind else {
+        panic!()
+    };
+    assert_eq!(o.resource_type, "bce:appblb:load-balancer");
     // CCE and CFS listings carry no tags: the tag service's are joined on.
     let web = find(&snap, "cluster/cce-bj-web01");
     assert_eq!(web.id, format!("bce:cce:bj:{ACCOUNT}:cluster/cce-bj-web01"));
@@ -270,6 +287,7 @@ fn faults_become_gaps_and_retries_recover() {
     fault("rds:ListInstances", "AccessDenied", None);
     fault("bos:GetBucketAcl", "500", None);
     fault("iam:ListUsers", "drop", None);
+    fault("appblb:DescribeLoadBalancers", "AccessDenied", None);
     let reader = Credentials::new(READER_AK, READER_SK, None);
     let snap = run(&reader, &options(&server, &["bj"])).unwrap();
     let gap = |op: &str| {
@@ -282,6 +300,13 @@ fn faults_become_gaps_and_retries_recover() {
     assert_eq!(gap("ListInstances").service, "rds");
     assert_eq!(gap("ListInstances").error_code.as_str(), "AccessDenied");
     assert_eq!(gap("GetBucketAcl").error_code.as_str(), "InternalError");
+    // AppBLB refused, classic BLB read: one gap, for the service that failed.
+    assert_eq!(gap("DescribeLoadBalancers").service, "appblb");
+    assert!(
+        snap.resources
+            .iter()
+            .any(|r| r.id.ends_with("load-balancer/lb-bj-api01"))
+    );
     let dropped = gap("ListUsers").error_code.as_str().to_string();
     assert!(
         matches!(dropped.as_str(), "ResponseError" | "EndpointUnreachable"),
