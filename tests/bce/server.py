@@ -162,6 +162,17 @@ def page(items, params, list_name, id_key):
     return body
 
 
+def numbered_page(items, params, default_size, max_size, error):
+    """Page numbers as BLS, billing and CCE take them: `pageNo` from 1, `pageSize` at most
+    `max_size`; a value that is not a number is `error`. Returns (page_no, page_size, chunk)."""
+    try:
+        page_no = max(1, int(params.get("pageNo") or 1))
+        page_size = max(1, min(int(params.get("pageSize") or default_size), max_size))
+    except (TypeError, ValueError):
+        raise BceError(error)
+    return page_no, page_size, items[(page_no - 1) * page_size: page_no * page_size]
+
+
 # --- handlers: (state, request) -> JSON body --------------------------------------------
 
 
@@ -242,12 +253,7 @@ def bls_log_stores(state, req):
     items = state.account.get("bls", {}).get(req.region, [])
     project = req.params.get("project") or "default"
     items = [s for s in items if s["project"] == project]
-    try:
-        page_no = max(1, int(req.params.get("pageNo") or 1))
-        page_size = max(1, min(int(req.params.get("pageSize") or 10), 1000))
-    except ValueError:
-        raise BceError("InvalidURI")
-    chunk = items[(page_no - 1) * page_size: page_no * page_size]
+    page_no, page_size, chunk = numbered_page(items, req.params, 10, 1000, "InvalidURI")
     return {"order": "desc", "orderBy": "creationDateTime", "pageNo": page_no, "pageSize": page_size,
             "totalCount": len(items), "result": chunk}
 
@@ -308,14 +314,14 @@ def bls_projects(state, req):
     hold the region's log stores, `default` first."""
     try:
         body = json.loads(req.body or b"{}")
-        page_no = max(1, int(body.get("pageNo") or 1))
-        page_size = max(1, min(int(body.get("pageSize") or 10), 100))
-    except (ValueError, AttributeError):
+    except ValueError:
+        raise BceError("MalformedJSON")
+    if not isinstance(body, dict):
         raise BceError("MalformedJSON")
     names = sorted({s["project"] for s in state.account.get("bls", {}).get(req.region, [])},
                    key=lambda n: (n != "default", n))
     projects = [{"uuid": "p-%s" % n, "name": n, "description": "", "top": n == "default"} for n in names]
-    chunk = projects[(page_no - 1) * page_size: page_no * page_size]
+    page_no, page_size, chunk = numbered_page(projects, body, 10, 100, "MalformedJSON")
     return {"success": True, "code": "OK", "message": "",
             "result": {"pageNo": page_no, "pageSize": page_size, "totalCount": len(projects),
                        "projects": chunk}}
@@ -439,13 +445,8 @@ def billing_month(state, req):
     month = req.params.get("month")
     if product not in ("prepay", "postpay") or not month:
         raise BceError("InvalidHTTPRequest")
-    try:
-        page_no = max(1, int(req.params.get("pageNo") or 1))
-        page_size = max(1, min(int(req.params.get("pageSize") or 20), 100))
-    except ValueError:
-        raise BceError("InvalidHTTPRequest")
     bills = [b for b in state.account.get("billing", []) if b["month"] == month and b["productType"] == product]
-    chunk = bills[(page_no - 1) * page_size: page_no * page_size]
+    page_no, page_size, chunk = numbered_page(bills, req.params, 20, 100, "InvalidHTTPRequest")
     return {"billMonth": month, "accountId": state.account["accountId"], "pageNo": page_no,
             "pageSize": page_size, "totalCount": len(bills),
             "bills": [{k: v for k, v in b.items() if k != "month"} for b in chunk]}
@@ -456,12 +457,7 @@ def cce_clusters(state, req):
     getClusterListURI; shape go services/cce/v2/model.go ListClustersResponse / ClusterPage /
     Cluster{spec, status}): page numbers; no tags in the reply."""
     items = state.account.get("cce", {}).get(req.region, [])
-    try:
-        page_no = max(1, int(req.params.get("pageNo") or 1))
-        page_size = max(1, min(int(req.params.get("pageSize") or 10), 100))
-    except ValueError:
-        raise BceError("InvalidURI")
-    chunk = items[(page_no - 1) * page_size: page_no * page_size]
+    page_no, page_size, chunk = numbered_page(items, req.params, 10, 100, "InvalidURI")
     return {"requestID": "r", "clusterPage": {
         "keywordType": "clusterName", "keyword": "", "orderBy": "clusterID", "order": "ASC",
         "pageNo": page_no, "pageSize": page_size, "totalCount": len(items),
@@ -485,14 +481,14 @@ def tag_query_full_list(state, req):
         body = json.loads(req.body or b"{}")
     except ValueError:
         raise BceError("MalformedJSON")
-    services = {"CCE": "cce", "CFS": "cfs"}
+    services = {"CCE": ("cce", "clusterID"), "CFS": ("cfs", "fsId")}
     wanted = set(body.get("resourceIds") or [])
     out = []
     for region in body.get("regions") or []:
         for stype in body.get("serviceTypes") or []:
-            key = services.get(stype)
+            key, id_key = services.get(stype, (None, None))
             for item in state.account.get(key, {}).get(region, []) if key else []:
-                rid = item.get("clusterID") or item.get("fsId")
+                rid = item[id_key]
                 if wanted and rid not in wanted:
                     continue
                 for t in item.get("tags", []):
@@ -502,19 +498,16 @@ def tag_query_full_list(state, req):
     return {"tagAssociationFulls": out}
 
 
-def blb_load_balancers(state, req):
-    """GET /v1/blb (classic BLB) and /v1/appblb (application BLB) ?marker,maxKeys on
-    blb.{region}.baidubce.com (go services/blb/blb.go and services/appblb/appblb.go
-    DescribeLoadBalancers; shape go services/{blb,appblb}/model.go DescribeLoadBalancersResult /
-    BLBModel / AppBLBModel, tags embedded as tags[{tagKey,tagValue}] (go model/tag.go))."""
-    items = state.account.get("blb", {}).get(req.region, [])
-    return page(items, req.params, "blbList", "blbId")
-
-
-def appblb_load_balancers(state, req):
-    """GET /v1/appblb: as [blb_load_balancers], the application load balancers."""
-    items = state.account.get("appblb", {}).get(req.region, [])
-    return page(items, req.params, "blbList", "blbId")
+def load_balancers(kind):
+    """GET /v1/blb (classic BLB, kind `blb`) and /v1/appblb (application BLB, kind `appblb`)
+    ?marker,maxKeys on blb.{region}.baidubce.com (go services/blb/blb.go and
+    services/appblb/appblb.go DescribeLoadBalancers; shape go services/{blb,appblb}/model.go
+    DescribeLoadBalancersResult / BLBModel / AppBLBModel, tags embedded as
+    tags[{tagKey,tagValue}] (go model/tag.go))."""
+    def handler(state, req):
+        items = state.account.get(kind, {}).get(req.region, [])
+        return page(items, req.params, "blbList", "blbId")
+    return handler
 
 
 ROUTES = [
@@ -538,8 +531,8 @@ ROUTES = [
     ("bkm", "POST", r"/", None, "kms:", kms_action),
     ("cce", "GET", r"/api/cce/service/v2/clusters", None, "cce:ListClusters", cce_clusters),
     ("cfs", "GET", r"/v1/cfs", None, "cfs:DescribeFileSystems", cfs_file_systems),
-    ("blb", "GET", r"/v1/blb", None, "blb:DescribeLoadBalancers", blb_load_balancers),
-    ("blb", "GET", r"/v1/appblb", None, "appblb:DescribeLoadBalancers", appblb_load_balancers),
+    ("blb", "GET", r"/v1/blb", None, "blb:DescribeLoadBalancers", load_balancers("blb")),
+    ("blb", "GET", r"/v1/appblb", None, "appblb:DescribeLoadBalancers", load_balancers("appblb")),
     ("tag", "POST", r"/v1/tag/queryFullList", None, "tag:QueryFullList", tag_query_full_list),
     ("billing", "GET", r"/v1/bill/resource/month", None, "billing:ResourceMonthBill", billing_month),
     ("iam", "GET", r"/v1/user", None, "iam:ListUsers", iam_users),

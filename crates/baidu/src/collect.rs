@@ -141,15 +141,31 @@ impl Shard {
         list: Option<Vec<Value>>,
     ) {
         for item in list.unwrap_or_default() {
-            self.resources.push(Resource {
-                id: ctx.id(service, region, kind, &text(&item, id_key)),
-                region: region.into(),
-                tags: tags(&item),
-                kind: Kind::Other(OtherResource {
-                    resource_type: format!("bce:{service}:{kind}"),
-                }),
-            });
+            self.other(
+                ctx,
+                (service, region, kind),
+                &text(&item, id_key),
+                tags(&item),
+            );
         }
+    }
+
+    /// One tagged `other` resource, `bce:{service}:{kind}`.
+    fn other(
+        &mut self,
+        ctx: &Ctx,
+        (service, region, kind): (&str, &str, &str),
+        id: &str,
+        tags: BTreeMap<String, String>,
+    ) {
+        self.resources.push(Resource {
+            id: ctx.id(service, region, kind, id),
+            region: region.into(),
+            tags,
+            kind: Kind::Other(OtherResource {
+                resource_type: format!("bce:{service}:{kind}"),
+            }),
+        });
     }
 
     fn take<T>(
@@ -703,13 +719,8 @@ async fn cce(ctx: &Ctx, region: &str) -> Shard {
             return shard;
         };
         let cluster_page = page.get("clusterPage").cloned().unwrap_or(Value::Null);
-        let Ok(list) = array(&cluster_page, "clusterList", &host, path) else {
-            shard.gap(
-                "cce",
-                region,
-                "ListClusters",
-                invalid(&host, path, "no `clusterPage.clusterList`"),
-            );
+        let list = array(&cluster_page, "clusterList", &host, path);
+        let Some(list) = shard.take("cce", region, "ListClusters", list) else {
             return shard;
         };
         ids.extend(list.iter().map(|c| {
@@ -760,6 +771,8 @@ async fn blb(ctx: &Ctx, region: &str) -> Shard {
     shard
 }
 
+const TAG_PATH: &str = "/v1/tag/queryFullList";
+
 /// `other` resources whose tags are the tag service's: `POST /v1/tag/queryFullList`
 /// body `{regions, serviceTypes, resourceIds}` → `tagAssociationFulls[{resourceId, tagKey,
 /// tagValue}]` (go services/tag; bce-api.md §9). GUESS: the service types `CCE` and
@@ -780,27 +793,12 @@ async fn tagged_through_service(
             "resourceIds": chunk,
         });
         let q = [("strongAssociation", "true".to_string())];
-        let r = ctx
-            .client
-            .post(TAG_HOST, "/v1/tag/queryFullList", &q, &body)
-            .await;
-        let Some(v) = shard.take("tag", region, "QueryFullList", r) else {
+        let r = ctx.client.post(TAG_HOST, TAG_PATH, &q, &body).await;
+        let r = r.and_then(|v| Ok(array(&v, "tagAssociationFulls", TAG_HOST, TAG_PATH)?.clone()));
+        let Some(list) = shard.take("tag", region, "QueryFullList", r) else {
             break;
         };
-        let Ok(list) = array(&v, "tagAssociationFulls", TAG_HOST, "/v1/tag/queryFullList") else {
-            shard.gap(
-                "tag",
-                region,
-                "QueryFullList",
-                invalid(
-                    TAG_HOST,
-                    "/v1/tag/queryFullList",
-                    "no `tagAssociationFulls`",
-                ),
-            );
-            break;
-        };
-        for a in list {
+        for a in &list {
             tags_of
                 .entry(text(a, "resourceId"))
                 .or_default()
@@ -808,14 +806,8 @@ async fn tagged_through_service(
         }
     }
     for id in ids {
-        shard.resources.push(Resource {
-            id: ctx.id(service, region, kind, &id),
-            region: region.into(),
-            tags: tags_of.remove(&id).unwrap_or_default(),
-            kind: Kind::Other(OtherResource {
-                resource_type: format!("bce:{service}:{kind}"),
-            }),
-        });
+        let tags = tags_of.remove(&id).unwrap_or_default();
+        shard.other(ctx, (service, region, kind), &id, tags);
     }
 }
 
