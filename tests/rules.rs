@@ -179,6 +179,7 @@ fn every_built_entity_conforms_to_the_schema() {
     let types = EntityTypes::new().unwrap();
     let ports = config.ports_of_interest();
     let uncovered = vec!["cn-northwest-1".to_string()];
+    let public: std::collections::BTreeSet<String> = ["subnet-0public".to_string()].into();
     let mut files = vec![
         fixture("realistic/aws-cn.json"),
         fixture("realistic/aws-global.json"),
@@ -193,6 +194,8 @@ fn every_built_entity_conforms_to_the_schema() {
             now: snapshot.header.collected_at,
             ports_of_interest: &ports,
             regions_without_trail: &uncovered,
+            public_subnets: &public,
+            links: Default::default(),
         };
         let entities: Vec<cedar_policy::Entity> = snapshot
             .resources

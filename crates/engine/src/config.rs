@@ -90,9 +90,10 @@ macro_rules! params {
 params! {
     [residency]
     domestic_regions => domestic_regions: Vec<String>,
-    regulated_data_classes => regulated_data_classes: DataClasses;
+    regulated_data_classes => regulated_data_classes: Lowercase;
     [tags]
-    mandatory => mandatory_tags: Vec<String>;
+    mandatory => mandatory_tags: Vec<String>,
+    resource_types => tagged_types: SnapshotTypes;
     [logs]
     min_retention_days => min_log_retention_days: u32;
     [iam]
@@ -104,6 +105,10 @@ params! {
     plaintext_ports => plaintext_ports: Ports;
     [data]
     min_backup_retention_days => min_backup_retention_days: u32;
+    [availability]
+    production_env_values => production_env_values: Lowercase;
+    [transit]
+    min_tls_version => min_tls_version: TlsVersion;
 }
 
 /// A parameter's type: what the TOML file holds, how it is checked, and its Cedar value.
@@ -137,21 +142,21 @@ impl Param for Vec<String> {
     }
 }
 
-/// Values of the `data-class` tag, compared trimmed and in lower case.
+/// Tag values (`data-class`, `env`), compared trimmed and in lower case.
 #[derive(Debug, Clone, PartialEq)]
-pub struct DataClasses(pub Vec<String>);
+pub struct Lowercase(pub Vec<String>);
 
-impl std::ops::Deref for DataClasses {
+impl std::ops::Deref for Lowercase {
     type Target = Vec<String>;
     fn deref(&self) -> &Vec<String> {
         &self.0
     }
 }
 
-impl Param for DataClasses {
+impl Param for Lowercase {
     type Raw = Vec<String>;
     fn resolve(raw: Vec<String>, _: &Layer, _: &str) -> Result<Self, EngineError> {
-        Ok(DataClasses(
+        Ok(Lowercase(
             raw.into_iter().map(|c| c.trim().to_lowercase()).collect(),
         ))
     }
@@ -191,6 +196,84 @@ impl Param for Ports {
                 .iter()
                 .map(|p| RestrictedExpression::new_long(i64::from(*p))),
         )
+    }
+}
+
+/// Snapshot resource types that can carry tags, e.g. `rds_instance`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotTypes(pub Vec<String>);
+
+impl std::ops::Deref for SnapshotTypes {
+    type Target = Vec<String>;
+    fn deref(&self) -> &Vec<String> {
+        &self.0
+    }
+}
+
+/// The types the tagging rule can never judge: they carry no tags.
+const UNTAGGABLE: &[&str] = &["account", "iam_group"];
+
+impl Param for SnapshotTypes {
+    type Raw = Vec<Spanned<String>>;
+    fn resolve(raw: Vec<Spanned<String>>, layer: &Layer, key: &str) -> Result<Self, EngineError> {
+        raw.into_iter()
+            .map(|t| {
+                let name = t.get_ref();
+                let message = if UNTAGGABLE.contains(&name.as_str()) {
+                    format!("`{key}`: a `{name}` cannot carry tags")
+                } else if !audit_model::TYPE_NAMES.contains(&name.as_str()) {
+                    format!(
+                        "`{key}`: unknown resource type {}; known: {}",
+                        audit_text::quote(name),
+                        audit_model::TYPE_NAMES
+                            .iter()
+                            .filter(|t| !UNTAGGABLE.contains(t))
+                            .copied()
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                } else {
+                    return Ok(t.into_inner());
+                };
+                Err(EngineError::Config {
+                    place: layer.place(t.span()),
+                    message,
+                })
+            })
+            .collect::<Result<Vec<String>, EngineError>>()
+            .map(SnapshotTypes)
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        string_set(self.0.iter())
+    }
+}
+
+/// A TLS version (`"1.0"` to `"1.3"`), held as 10 × the version as the rules compare it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TlsVersion(pub i64);
+
+impl Param for TlsVersion {
+    type Raw = Spanned<String>;
+    fn resolve(raw: Spanned<String>, layer: &Layer, key: &str) -> Result<Self, EngineError> {
+        let rank = match raw.get_ref().as_str() {
+            "1.0" => 10,
+            "1.1" => 11,
+            "1.2" => 12,
+            "1.3" => 13,
+            other => {
+                return Err(EngineError::Config {
+                    place: layer.place(raw.span()),
+                    message: format!(
+                        "`{key}`: {} is not a TLS version (expected \"1.0\", \"1.1\", \"1.2\" or \"1.3\")",
+                        audit_text::quote(other)
+                    ),
+                });
+            }
+        };
+        Ok(TlsVersion(rank))
+    }
+    fn to_cedar(&self) -> RestrictedExpression {
+        RestrictedExpression::new_long(self.0)
     }
 }
 
@@ -344,6 +427,49 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("mine.toml:2:"), "{err}");
+    }
+
+    #[test]
+    fn tagged_types_default_to_every_taggable_type_and_can_be_narrowed() {
+        let all = load_with("").unwrap();
+        let taggable: Vec<&str> = audit_model::TYPE_NAMES
+            .iter()
+            .filter(|t| !UNTAGGABLE.contains(t))
+            .copied()
+            .collect();
+        let mut got: Vec<&str> = all.tagged_types.iter().map(String::as_str).collect();
+        got.sort_unstable();
+        let mut want = taggable.clone();
+        want.sort_unstable();
+        assert_eq!(got, want, "the default must name every taggable type");
+        let narrow =
+            load_with("[tags]\nresource_types = [\"ec2_instance\", \"rds_instance\"]\n").unwrap();
+        assert_eq!(*narrow.tagged_types, ["ec2_instance", "rds_instance"]);
+        let err = load_with("[tags]\nresource_types = [\"ec2\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mine.toml:2:19") && err.contains("unknown resource type `ec2`"),
+            "{err}"
+        );
+        let err = load_with("[tags]\nresource_types = [\"account\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cannot carry tags"), "{err}");
+    }
+
+    #[test]
+    fn tls_versions_are_checked() {
+        assert_eq!(load_with("").unwrap().min_tls_version, TlsVersion(12));
+        let c = load_with("[transit]\nmin_tls_version = \"1.3\"\n").unwrap();
+        assert_eq!(c.min_tls_version, TlsVersion(13));
+        let err = load_with("[transit]\nmin_tls_version = \"1.2.1\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("mine.toml:2:19") && err.contains("not a TLS version"),
+            "{err}"
+        );
     }
 
     #[test]

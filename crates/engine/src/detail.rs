@@ -63,6 +63,23 @@ vars! {
     BackupRetentionDays => "backup_retention_days",
     MinBackupRetentionDays => "min_backup_retention_days",
     AttachedVolumes => "attached_volumes",
+    Env => "env",
+    Nodes => "nodes",
+    AutomaticFailover => "automatic_failover",
+    CacheMultiAz => "cache_multi_az",
+    CacheEncryptionOff => "cache_encryption_off",
+    PublicSubnets => "public_subnets",
+    PlaintextListenerPorts => "plaintext_listener_ports",
+    WeakTlsListener => "weak_tls_listener",
+    WeakestTls => "weakest_tls",
+    MinTlsVersion => "min_tls_version",
+    LbType => "lb_type",
+    LifecycleRules => "lifecycle_rules",
+    HardcodedSecrets => "hardcoded_secrets",
+    Workloads => "workloads",
+    PlaintextLegs => "plaintext_legs",
+    PublicAccessCidrs => "public_access_cidrs",
+    EntryPoint => "entry_point",
 }
 
 /// What a detail may need beyond the resource and the config.
@@ -70,6 +87,8 @@ pub struct DetailEnv<'a> {
     pub config: &'a Config,
     pub now: Timestamp,
     pub regions_without_trail: &'a [String],
+    pub public_subnets: &'a std::collections::BTreeSet<String>,
+    pub links: facts::PrivateLinks,
 }
 
 /// A parsed template: literal text and variable names, alternating.
@@ -230,6 +249,8 @@ fn value(var: Var, resource: &Resource, env: &DetailEnv) -> String {
         },
         Var::Engine => match &resource.kind {
             Kind::RdsInstance(d) => d.engine.clone(),
+            Kind::CacheReplicationGroup(g) => g.engine.clone(),
+            Kind::CacheCluster(c) => c.engine.clone(),
             _ => na(),
         },
         Var::BackupRetentionDays => match &resource.kind {
@@ -241,7 +262,98 @@ fn value(var: Var, resource: &Resource, env: &DetailEnv) -> String {
             Kind::Ec2Instance(i) => i.volume_ids.len().to_string(),
             _ => na(),
         },
+        Var::Env => resource
+            .tags
+            .get("env")
+            .cloned()
+            .unwrap_or_else(|| "none".into()),
+        Var::Nodes => match &resource.kind {
+            Kind::CacheReplicationGroup(g) => g.member_clusters.to_string(),
+            Kind::CacheCluster(c) => c.nodes.to_string(),
+            _ => na(),
+        },
+        Var::AutomaticFailover => match &resource.kind {
+            Kind::CacheReplicationGroup(g) if g.automatic_failover => "on".into(),
+            Kind::CacheReplicationGroup(_) => "off".into(),
+            Kind::CacheCluster(_) => "impossible outside a replication group".into(),
+            _ => na(),
+        },
+        Var::CacheMultiAz => match &resource.kind {
+            Kind::CacheReplicationGroup(g) if g.multi_az => "on".into(),
+            Kind::CacheReplicationGroup(_) => "off".into(),
+            Kind::CacheCluster(_) => "impossible outside a replication group".into(),
+            _ => na(),
+        },
+        Var::CacheEncryptionOff => {
+            let off = |transit: bool, at_rest: bool| {
+                let names = [("in transit", transit), ("at rest", at_rest)];
+                list(names.into_iter().filter(|(_, on)| !on).map(|(n, _)| n))
+            };
+            match &resource.kind {
+                Kind::CacheReplicationGroup(g) => off(g.transit_encryption, g.at_rest_encryption),
+                Kind::CacheCluster(c) => off(c.transit_encryption, c.at_rest_encryption),
+                _ => na(),
+            }
+        }
+        Var::PublicSubnets => list(facts::public_data_subnets(resource, env.public_subnets)),
+        Var::PlaintextListenerPorts => match &resource.kind {
+            Kind::LoadBalancer(l) => list(facts::plaintext_listener_ports(l)),
+            _ => na(),
+        },
+        Var::WeakTlsListener => match &resource.kind {
+            Kind::LoadBalancer(l) => facts::weakest_tls(l).map_or_else(na, |(_, listener)| {
+                format!(
+                    "port {} (policy {})",
+                    listener.port,
+                    listener.ssl_policy.as_deref().unwrap_or("none")
+                )
+            }),
+            _ => na(),
+        },
+        Var::WeakestTls => match &resource.kind {
+            Kind::LoadBalancer(l) => {
+                facts::weakest_tls(l).map_or_else(na, |(rank, listener)| match rank {
+                    0 if listener.ssl_protocols.is_empty() => "no known protocol list".into(),
+                    0 => "SSLv3 or an unknown protocol".into(),
+                    r => tls_name(r),
+                })
+            }
+            _ => na(),
+        },
+        Var::MinTlsVersion => tls_name(cfg.min_tls_version.0),
+        Var::LbType => match &resource.kind {
+            Kind::LoadBalancer(l) => l.lb_type.clone(),
+            _ => na(),
+        },
+        Var::HardcodedSecrets => list(
+            facts::hardcoded_secrets(resource)
+                .iter()
+                .map(|m| format!("{} ({})", m.location, m.kind)),
+        ),
+        Var::Workloads => env.links.workloads.to_string(),
+        Var::EntryPoint => match &resource.kind {
+            Kind::LoadBalancer(l) => format!("{} load balancer", l.lb_type),
+            Kind::CdnDistribution(_) => "CloudFront distribution".into(),
+            _ => na(),
+        },
+        Var::PlaintextLegs => match &resource.kind {
+            Kind::CdnDistribution(d) => list(d.plaintext_legs()),
+            _ => na(),
+        },
+        Var::PublicAccessCidrs => match &resource.kind {
+            Kind::EksCluster(c) => list(&c.public_access_cidrs),
+            _ => na(),
+        },
+        Var::LifecycleRules => match &resource.kind {
+            Kind::S3Bucket(b) => b.lifecycle_rules.to_string(),
+            _ => na(),
+        },
     }
+}
+
+/// 12 → `TLS 1.2`.
+fn tls_name(rank: i64) -> String {
+    format!("TLS {}.{}", rank / 10, rank % 10)
 }
 
 /// Active keys older than the config allows, with their age in days.

@@ -6,7 +6,7 @@
 //! 10^6 resources that evaluation was a fifth of the engine's time. A test checks every
 //! built entity against the schema, which is what the expression route would have done.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::str::FromStr;
 
 use audit_model::{Kind, Resource, TYPE_NAMES};
@@ -37,6 +37,16 @@ pub fn cedar_type(type_name: &str) -> &'static str {
         "log_group" => "LogGroup",
         "cloudtrail_trail" => "Trail",
         "kms_key" => "KmsKey",
+        "subnet" => "Subnet",
+        "load_balancer" => "LoadBalancer",
+        "cache_replication_group" => "CacheReplicationGroup",
+        "cache_cluster" => "CacheCluster",
+        "lambda_function" => "LambdaFunction",
+        "secret" => "ManagedSecret",
+        "eks_cluster" => "EksCluster",
+        "cdn_distribution" => "CdnDistribution",
+        "vpn_connection" => "VpnConnection",
+        "dx_connection" => "DirectConnectConnection",
         _ => "Other",
     }
 }
@@ -69,6 +79,11 @@ pub struct DeriveEnv<'a> {
     pub ports_of_interest: &'a [u16],
     /// Only read for the account, which is judged last.
     pub regions_without_trail: &'a [String],
+    /// Subnets that route to an internet gateway; only read for the data stores, which
+    /// are judged last.
+    pub public_subnets: &'a BTreeSet<String>,
+    /// Only read for the account.
+    pub links: facts::PrivateLinks,
 }
 
 struct Attrs(Vec<(SmolStr, PartialValue)>);
@@ -111,6 +126,7 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
         None,
     );
     let mut a = Attrs::with_capacity(8);
+    a.string("snapshot_type", resource.type_name());
     a.string("region", &resource.region);
     a.string("data_class", &facts::data_class(resource));
     a.strings("tag_keys", facts::nonblank_tags(resource).map(|(k, _)| k));
@@ -133,6 +149,14 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.strings(
                 "regions_without_trail",
                 env.regions_without_trail.iter().map(String::as_str),
+            );
+            a.long(
+                "workloads",
+                i64::try_from(env.links.workloads).unwrap_or(i64::MAX),
+            );
+            a.long(
+                "private_links_up",
+                i64::try_from(env.links.up).unwrap_or(i64::MAX),
             );
         }
         Kind::IamUser(user) => {
@@ -176,6 +200,10 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
                 "attached_volumes",
                 i64::try_from(i.volume_ids.len()).unwrap_or(i64::MAX),
             );
+            a.long(
+                "hardcoded_secrets",
+                i64::try_from(i.user_data_secrets.len()).unwrap_or(i64::MAX),
+            );
         }
         Kind::EbsVolume(v) => {
             a.string("volume_type", &v.volume_type);
@@ -191,12 +219,19 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
                     .is_some_and(|p| p.blocks_all()),
             );
             a.bool("default_encryption", b.encryption.is_some());
+            a.bool("lifecycle_tiered", b.is_tiered());
         }
         Kind::RdsInstance(d) => {
+            a.string("env", &facts::env(resource));
             a.bool("storage_encrypted", d.storage_encrypted);
             a.bool("publicly_accessible", d.publicly_accessible);
             a.bool("multi_az", d.multi_az);
             a.long("backup_retention_days", i64::from(d.backup_retention_days));
+            a.bool("deletion_protection", d.deletion_protection);
+            a.bool(
+                "in_public_subnet",
+                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
+            );
         }
         Kind::LogGroup(l) => {
             if let Some(days) = l.retention_days {
@@ -213,6 +248,67 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("enabled", k.is_enabled());
             a.bool("rotation_enabled", k.rotation_enabled);
         }
+        Kind::Subnet(n) => a.bool("public", n.routes_to_internet_gateway),
+        Kind::LoadBalancer(l) => {
+            a.string("lb_type", &l.lb_type);
+            a.bool("internet_facing", l.is_internet_facing());
+            a.longs(
+                "plaintext_listener_ports",
+                facts::plaintext_listener_ports(l)
+                    .into_iter()
+                    .map(i64::from),
+            );
+            if let Some((rank, _)) = facts::weakest_tls(l) {
+                a.long("weakest_tls", rank);
+            }
+            a.bool("has_web_acl", l.web_acl.is_some());
+        }
+        Kind::CacheReplicationGroup(g) => {
+            a.string("env", &facts::env(resource));
+            a.bool("automatic_failover", g.automatic_failover);
+            a.bool("multi_az", g.multi_az);
+            a.long("nodes", i64::from(g.member_clusters));
+            a.bool("transit_encryption", g.transit_encryption);
+            a.bool("at_rest_encryption", g.at_rest_encryption);
+            a.bool(
+                "in_public_subnet",
+                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
+            );
+        }
+        Kind::CacheCluster(c) => {
+            a.string("env", &facts::env(resource));
+            // A cluster outside any replication group has no replica to fail over to.
+            a.bool("automatic_failover", false);
+            a.bool("multi_az", false);
+            a.long("nodes", i64::from(c.nodes));
+            a.bool("transit_encryption", c.transit_encryption);
+            a.bool("at_rest_encryption", c.at_rest_encryption);
+            a.bool(
+                "in_public_subnet",
+                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
+            );
+        }
+        Kind::LambdaFunction(f) => a.long(
+            "hardcoded_secrets",
+            i64::try_from(f.env_secrets.len()).unwrap_or(i64::MAX),
+        ),
+        Kind::ManagedSecret(s) => a.bool("rotation_enabled", s.rotation_enabled),
+        Kind::EksCluster(c) => {
+            a.bool("endpoint_public_access", c.endpoint_public_access);
+            a.bool("endpoint_open_to_world", c.is_open_to_world());
+            a.bool("endpoint_private_access", c.endpoint_private_access);
+            a.bool("secrets_encrypted", c.secrets_encrypted);
+        }
+        Kind::CdnDistribution(d) => {
+            a.bool("enabled", d.enabled);
+            a.long(
+                "plaintext_legs",
+                i64::try_from(d.plaintext_legs().len()).unwrap_or(i64::MAX),
+            );
+            a.bool("has_web_acl", d.web_acl_id.is_some());
+        }
+        Kind::VpnConnection(v) => a.bool("up", v.is_up()),
+        Kind::DirectConnectConnection(d) => a.bool("up", d.is_up()),
         Kind::Other(o) => a.string("resource_type", &o.resource_type),
     }
     let tags = facts::nonblank_tags(resource)

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::detail::DetailEnv;
 use crate::entity::{DeriveEnv, EntityTypes, to_entity, uid_of};
 use crate::error::EngineError;
-use crate::facts::TrailCoverage;
+use crate::facts::{self, EstateFacts};
 use crate::rules::RuleSet;
 
 /// Judges resources: calls `broken(i, rule_id)` for every rule `resources[i]` breaks.
@@ -73,8 +73,9 @@ pub fn evaluate(
     let workers = workers.max(1);
     let (tx, rx) = sync_channel::<Batch>(workers * 4);
     let rx = Mutex::new(rx);
-    let mut coverage = TrailCoverage::default();
-    let mut accounts: Vec<Resource> = Vec::new();
+    let mut coverage = EstateFacts::default();
+    // The account and the data stores, judged last (`facts::is_deferred`).
+    let mut deferred: Vec<Resource> = Vec::new();
     let mut early_seen: Option<Early> = None;
 
     let (parsed, judged) = std::thread::scope(|scope| {
@@ -93,7 +94,7 @@ pub fn evaluate(
             ));
             return (none, Vec::new());
         }
-        let parsed = parse(path, &tx, &mut coverage, &mut accounts, &mut early_seen);
+        let parsed = parse(path, &tx, &mut coverage, &mut deferred, &mut early_seen);
         drop(tx);
         let judged: Vec<Result<(Vec<Finding>, usize), EngineError>> = handles
             .into_iter()
@@ -136,7 +137,8 @@ pub fn evaluate(
     let account_rules_judged = rules
         .enabled()
         .any(|r| r.resource_type == Some("account") && r.not_judged_on(early.partition).is_none());
-    if accounts.is_empty() && account_rules_judged {
+    let has_account = deferred.iter().any(|r| matches!(r.kind, Kind::Account(_)));
+    if !has_account && account_rules_judged {
         engine_gaps.push(Gap {
             service: "iam".into(),
             region: "global".into(),
@@ -145,7 +147,7 @@ pub fn evaluate(
             message: "the snapshot has no `account` resource: the password policy, the root user and trail coverage were not judged".into(),
         });
     }
-    for account in &accounts {
+    for account in &deferred {
         if let Kind::Account(a) = &account.kind
             && early.partition.has_root_user()
             && a.root.is_none()
@@ -166,10 +168,12 @@ pub fn evaluate(
         now: early.collected_at,
         ports_of_interest: &ports,
         regions_without_trail: &uncovered,
+        public_subnets: &coverage.public_subnets,
+        links: coverage.links,
     };
     let mut findings = Vec::new();
     judge_all(
-        &accounts,
+        &deferred,
         early.partition,
         &env,
         rules,
@@ -177,7 +181,7 @@ pub fn evaluate(
         judge,
         &mut findings,
     )?;
-    resources += accounts.len();
+    resources += deferred.len();
     sort_findings(&mut findings);
     runs.push(findings);
     let findings = merge_sorted(runs);
@@ -192,8 +196,8 @@ pub fn evaluate(
 fn parse(
     path: &Path,
     tx: &SyncSender<Batch>,
-    coverage: &mut TrailCoverage,
-    accounts: &mut Vec<Resource>,
+    coverage: &mut EstateFacts,
+    deferred: &mut Vec<Resource>,
     early_seen: &mut Option<Early>,
 ) -> Result<Header, EngineError> {
     let mut batch: Vec<Resource> = Vec::with_capacity(BATCH);
@@ -205,8 +209,8 @@ fn parse(
     let header = audit_model::stream_snapshot(path, |early, resource| {
         *early_seen = Some(*early);
         coverage.observe(&resource);
-        if matches!(resource.kind, Kind::Account(_)) {
-            accounts.push(resource);
+        if facts::is_deferred(&resource) {
+            deferred.push(resource);
             return Ok(());
         }
         if batch_early.is_some_and(|e| e != *early) {
@@ -237,6 +241,7 @@ fn work(
 ) -> Result<(Vec<Finding>, usize), EngineError> {
     let mut findings = Vec::new();
     let mut count = 0;
+    let no_subnets = std::collections::BTreeSet::new();
     loop {
         let next = match rx.lock() {
             Ok(guard) => guard.recv(),
@@ -251,6 +256,8 @@ fn work(
             now: batch.early.collected_at,
             ports_of_interest: ports,
             regions_without_trail: &[],
+            public_subnets: &no_subnets,
+            links: Default::default(),
         };
         judge_all(
             &batch.resources,
@@ -278,6 +285,8 @@ fn judge_all(
         config,
         now: env.now,
         regions_without_trail: env.regions_without_trail,
+        public_subnets: env.public_subnets,
+        links: env.links,
     };
     let mut unknown = None;
     judge.judge(resources, partition, env, &mut |i, id| {

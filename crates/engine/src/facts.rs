@@ -6,7 +6,9 @@
 
 use std::collections::BTreeSet;
 
-use audit_model::resource::{AccessKey, IamUser, InlinePolicy, KeyStatus, SecurityGroup};
+use audit_model::resource::{
+    AccessKey, IamUser, InlinePolicy, KeyStatus, Listener, LoadBalancer, SecurityGroup,
+};
 use audit_model::{Kind, Resource};
 use jiff::Timestamp;
 
@@ -169,17 +171,117 @@ pub fn data_class(resource: &Resource) -> String {
         .unwrap_or_default()
 }
 
-/// Accumulates, while the snapshot streams by, which covered regions a logging trail
-/// records; the account is judged on it at the end.
+/// The `env` tag as rules compare it: trimmed and lowercase, `""` when absent.
+pub fn env(resource: &Resource) -> String {
+    resource
+        .tags
+        .get("env")
+        .map(|v| v.trim().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// The subnets a data store (database, cache) sits in; `None` for other types.
+pub fn data_subnets(resource: &Resource) -> Option<&[String]> {
+    match &resource.kind {
+        Kind::RdsInstance(d) => Some(&d.subnet_ids),
+        Kind::CacheReplicationGroup(g) => Some(&g.subnet_ids),
+        Kind::CacheCluster(c) => Some(&c.subnet_ids),
+        _ => None,
+    }
+}
+
+/// Judged only once the whole snapshot has been read, because they depend on other
+/// resources: the account (trail coverage) and the data stores (which subnets are public).
+pub fn is_deferred(resource: &Resource) -> bool {
+    matches!(resource.kind, Kind::Account(_)) || data_subnets(resource).is_some()
+}
+
+/// The data store's subnets that route to an internet gateway, sorted.
+pub fn public_data_subnets<'a>(resource: &'a Resource, public: &BTreeSet<String>) -> Vec<&'a str> {
+    let mut out: Vec<&str> = data_subnets(resource)
+        .unwrap_or_default()
+        .iter()
+        .filter(|s| public.contains(*s))
+        .map(String::as_str)
+        .collect();
+    out.sort_unstable();
+    out.dedup();
+    out
+}
+
+/// Ports of a load balancer's plain HTTP listeners that do not redirect to HTTPS.
+pub fn plaintext_listener_ports(lb: &LoadBalancer) -> Vec<u32> {
+    let mut ports: Vec<u32> = lb
+        .listeners
+        .iter()
+        .filter(|l| l.is_plaintext())
+        .map(|l| l.port)
+        .collect();
+    ports.sort_unstable();
+    ports.dedup();
+    ports
+}
+
+/// The weakest protocol any HTTPS/TLS listener allows (see `Listener::weakest_tls`), and
+/// that listener; `None` without such listeners.
+pub fn weakest_tls(lb: &LoadBalancer) -> Option<(i64, &Listener)> {
+    lb.listeners
+        .iter()
+        .filter(|l| l.is_tls())
+        .map(|l| (l.weakest_tls(), l))
+        .min_by_key(|(rank, l)| (*rank, l.port))
+}
+
+/// Credentials found in the resource's configuration (user data, a function's
+/// environment), where and of what kind; empty for other types.
+pub fn hardcoded_secrets(resource: &Resource) -> &[audit_model::resource::SecretMatch] {
+    match &resource.kind {
+        Kind::Ec2Instance(i) => &i.user_data_secrets,
+        Kind::LambdaFunction(f) => &f.env_secrets,
+        _ => &[],
+    }
+}
+
+/// Accumulates, while the snapshot streams by, what rules about one resource need to know
+/// about others: which covered regions a logging trail records (for the account) and
+/// which subnets are public (for the data stores). Those are judged on it at the end.
 #[derive(Debug, Default, Clone)]
-pub struct TrailCoverage {
+pub struct EstateFacts {
     multi_region: bool,
     regions: BTreeSet<String>,
     /// Regions resources were found in: covered too, whatever the header says.
     seen: BTreeSet<String>,
+    /// Ids of the subnets that route to an internet gateway.
+    pub public_subnets: BTreeSet<String>,
+    /// Workloads that need a private path to the IDC, and those paths that carry traffic.
+    pub links: PrivateLinks,
 }
 
-impl TrailCoverage {
+/// What `transit-no-private-link` judges on the account.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct PrivateLinks {
+    /// Instances (not terminated), databases, caches, functions, load balancers and
+    /// Kubernetes clusters.
+    pub workloads: usize,
+    /// VPN connections with a tunnel up, and available Direct Connect connections.
+    pub up: usize,
+}
+
+/// Whether the resource is a workload, which the plans connect to the IDC privately.
+pub fn is_workload(resource: &Resource) -> bool {
+    match &resource.kind {
+        Kind::Ec2Instance(i) => i.state != audit_model::resource::InstanceState::Terminated,
+        Kind::RdsInstance(_)
+        | Kind::CacheReplicationGroup(_)
+        | Kind::CacheCluster(_)
+        | Kind::LambdaFunction(_)
+        | Kind::LoadBalancer(_)
+        | Kind::EksCluster(_) => true,
+        _ => false,
+    }
+}
+
+impl EstateFacts {
     pub fn observe(&mut self, resource: &Resource) {
         if !resource.is_global() && !self.seen.contains(&resource.region) {
             self.seen.insert(resource.region.clone());
@@ -190,6 +292,17 @@ impl TrailCoverage {
             self.multi_region |= trail.is_multi_region;
             self.regions.insert(resource.region.clone());
         }
+        if let Kind::Subnet(n) = &resource.kind
+            && n.routes_to_internet_gateway
+        {
+            self.public_subnets.insert(n.subnet_id.clone());
+        }
+        self.links.workloads += usize::from(is_workload(resource));
+        self.links.up += usize::from(match &resource.kind {
+            Kind::VpnConnection(v) => v.is_up(),
+            Kind::DirectConnectConnection(d) => d.is_up(),
+            _ => false,
+        });
     }
 
     /// Regions no logging trail records, sorted: the covered regions of the header and
@@ -224,6 +337,16 @@ pub fn display_name(resource: &Resource) -> &str {
         Kind::LogGroup(l) => &l.name,
         Kind::Trail(t) => &t.name,
         Kind::KmsKey(k) => &k.key_id,
+        Kind::Subnet(n) => &n.subnet_id,
+        Kind::LoadBalancer(l) => &l.name,
+        Kind::CacheReplicationGroup(g) => &g.group_id,
+        Kind::CacheCluster(c) => &c.cluster_id,
+        Kind::LambdaFunction(f) => &f.name,
+        Kind::ManagedSecret(s) => &s.name,
+        Kind::EksCluster(c) => &c.name,
+        Kind::CdnDistribution(d) => &d.distribution_id,
+        Kind::VpnConnection(v) => &v.vpn_connection_id,
+        Kind::DirectConnectConnection(d) => &d.connection_id,
         Kind::Other(_) => &resource.id,
     }
 }
@@ -338,7 +461,7 @@ mod tests {
                 log_file_validation: true,
             }),
         };
-        let mut c = TrailCoverage::default();
+        let mut c = EstateFacts::default();
         assert_eq!(c.uncovered(&regions), regions);
         c.observe(&trail("cn-north-1", true, false));
         assert_eq!(

@@ -58,16 +58,21 @@ impl ReferenceJudge<'_> {
             ids.push("residency-resource-abroad");
         }
         // Baidu's KMS keys cannot carry tags (its KMS API has no tag field or call).
-        let taggable =
-            r.is_taggable() && !(partition == Partition::Bce && matches!(r.kind, Kind::KmsKey(_)));
+        let taggable = r.is_taggable()
+            && cfg.tagged_types.iter().any(|t| t == r.type_name())
+            && !(partition == Partition::Bce && matches!(r.kind, Kind::KmsKey(_)));
         if taggable && !facts::missing_tags(r, &cfg.mandatory_tags).is_empty() {
             ids.push("tags-mandatory-missing");
         }
         let min = |v: u32| i64::from(v);
+        let production = cfg.production_env_values.contains(&facts::env(r));
         match &r.kind {
             Kind::Account(a) => {
                 if !env.regions_without_trail.is_empty() {
                     ids.push("logs-region-without-trail");
+                }
+                if env.links.workloads > 0 && env.links.up == 0 {
+                    ids.push("transit-no-private-link");
                 }
                 match &a.password_policy {
                     None => ids.push("iam-password-policy-missing"),
@@ -149,6 +154,9 @@ impl ReferenceJudge<'_> {
                 {
                     ids.push("data-s3-public-access-not-blocked");
                 }
+                if !b.is_tiered() {
+                    ids.push("cost-s3-no-lifecycle");
+                }
             }
             Kind::RdsInstance(d) => {
                 if !d.storage_encrypted {
@@ -159,6 +167,9 @@ impl ReferenceJudge<'_> {
                 }
                 if d.backup_retention_days < cfg.min_backup_retention_days {
                     ids.push("data-rds-backup-too-short");
+                }
+                if production && !d.multi_az {
+                    ids.push("availability-rds-single-az");
                 }
             }
             Kind::LogGroup(l) => match l.retention_days {
@@ -184,7 +195,65 @@ impl ReferenceJudge<'_> {
                     ids.push("data-kms-rotation-off");
                 }
             }
-            Kind::IamGroup(_) | Kind::IamRole(_) | Kind::EbsSnapshot(_) | Kind::Other(_) => {}
+            Kind::LoadBalancer(l) => {
+                if l.is_internet_facing() && !facts::plaintext_listener_ports(l).is_empty() {
+                    ids.push("transit-lb-plaintext-listener");
+                }
+                if facts::weakest_tls(l).is_some_and(|(rank, _)| rank < cfg.min_tls_version.0) {
+                    ids.push("transit-lb-weak-tls");
+                }
+                if l.is_internet_facing() && l.lb_type == "application" && l.web_acl.is_none() {
+                    ids.push("waf-entry-point-unprotected");
+                }
+            }
+            Kind::CacheReplicationGroup(g) => {
+                if production && (!g.automatic_failover || !g.multi_az || g.member_clusters < 2) {
+                    ids.push("availability-cache-no-failover");
+                }
+                if !(g.transit_encryption && g.at_rest_encryption) {
+                    ids.push("data-cache-unencrypted");
+                }
+            }
+            Kind::CacheCluster(c) => {
+                // Outside a replication group there is no replica to fail over to.
+                if production {
+                    ids.push("availability-cache-no-failover");
+                }
+                if !(c.transit_encryption && c.at_rest_encryption) {
+                    ids.push("data-cache-unencrypted");
+                }
+            }
+            Kind::ManagedSecret(s) => {
+                if !s.rotation_enabled {
+                    ids.push("secrets-no-rotation");
+                }
+            }
+            Kind::EksCluster(c) => {
+                if c.is_open_to_world() {
+                    ids.push("network-eks-endpoint-public");
+                }
+            }
+            Kind::CdnDistribution(d) => {
+                if d.enabled && !d.plaintext_legs().is_empty() {
+                    ids.push("transit-cdn-plaintext");
+                }
+                if d.enabled && d.web_acl_id.is_none() {
+                    ids.push("waf-entry-point-unprotected");
+                }
+            }
+            Kind::LambdaFunction(_) | Kind::VpnConnection(_) | Kind::DirectConnectConnection(_) => {
+            }
+            Kind::IamGroup(_)
+            | Kind::IamRole(_)
+            | Kind::EbsSnapshot(_)
+            | Kind::Subnet(_)
+            | Kind::Other(_) => {}
+        }
+        if !facts::hardcoded_secrets(r).is_empty() {
+            ids.push("secrets-hardcoded");
+        }
+        if !facts::public_data_subnets(r, env.public_subnets).is_empty() {
+            ids.push("network-data-subnet-public");
         }
         ids
     }

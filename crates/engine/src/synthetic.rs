@@ -181,6 +181,7 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
                 },
                 volume_ids: vec![format!("vol-{i:017x}")],
                 public_ip: None,
+                user_data_secrets: Vec::new(),
             }),
         ),
         10..=11 => (
@@ -196,6 +197,8 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
                     restrict_public_buckets: true,
                 }),
                 lifecycle_rules: 1,
+                lifecycle_transitions: vec!["GLACIER".into()],
+                lifecycle_expiration: false,
             }),
         ),
         12..=13 => (
@@ -249,6 +252,8 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
                 publicly_accessible: rng.chance(5),
                 multi_az: true,
                 backup_retention_days: [1, 7, 14][rng.below(3) as usize],
+                deletion_protection: true,
+                subnet_ids: Vec::new(),
             }),
         ),
         16 => (
@@ -259,6 +264,7 @@ fn synthetic(i: usize, rng: &mut Rng, now: jiff::Timestamp) -> Resource {
                 manager: "CUSTOMER".into(),
                 state: KeyState::Enabled,
                 rotation_enabled: rng.chance(70),
+                aliases: Vec::new(),
             }),
         ),
         17 => (

@@ -2,6 +2,7 @@
 //! collection and judgement) and findings.
 
 pub mod cost_rows;
+pub mod credentials;
 pub mod error_kind;
 pub mod finding;
 pub mod gate;

@@ -11,6 +11,8 @@ use serde::de::{self, Deserializer, MapAccess, Visitor};
 use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 
+pub use crate::credentials::SecretMatch;
+
 /// Region value of resources that are not regional (IAM, the account itself).
 pub const GLOBAL_REGION: &str = "global";
 
@@ -294,6 +296,10 @@ pub struct Ec2Instance {
     pub volume_ids: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub public_ip: Option<String>,
+    /// Credentials found in the instance's user data (where and what kind, never the
+    /// value); absent or empty: none found.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_data_secrets: Vec<SecretMatch>,
 }
 
 /// The lifecycle state of an instance, as EC2 names it.
@@ -397,6 +403,20 @@ pub struct S3Bucket {
     pub public_access_block: Option<PublicAccessBlock>,
     /// Number of enabled lifecycle rules.
     pub lifecycle_rules: u32,
+    /// Storage classes that enabled lifecycle rules move objects to (current or older
+    /// versions), sorted and unique; empty: no rule tiers data to a colder class.
+    #[serde(default)]
+    pub lifecycle_transitions: Vec<String>,
+    /// An enabled lifecycle rule expires (deletes) objects.
+    #[serde(default)]
+    pub lifecycle_expiration: bool,
+}
+
+impl S3Bucket {
+    /// Some enabled rule moves data to a colder class or deletes it: storage is tiered.
+    pub fn is_tiered(&self) -> bool {
+        !self.lifecycle_transitions.is_empty() || self.lifecycle_expiration
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -409,6 +429,12 @@ pub struct RdsInstance {
     pub publicly_accessible: bool,
     pub multi_az: bool,
     pub backup_retention_days: u32,
+    /// The instance cannot be deleted until protection is turned off.
+    #[serde(default)]
+    pub deletion_protection: bool,
+    /// Subnets of the instance's DB subnet group.
+    #[serde(default)]
+    pub subnet_ids: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -440,6 +466,9 @@ pub struct KmsKey {
     pub manager: String,
     pub state: KeyState,
     pub rotation_enabled: bool,
+    /// Aliases that point at the key (`alias/...`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
 }
 
 /// A KMS key's state, as KMS names it.
@@ -476,13 +505,275 @@ impl KeyState {
 }
 
 impl KmsKey {
-    /// Created and managed by the customer (rotation and tags are theirs to set).
+    /// Created and managed by the customer (rotation and tags are theirs to set). A key
+    /// with an alias under `alias/aws/` is AWS-managed whatever its manager field says:
+    /// customers cannot create such aliases (emulators report these keys as CUSTOMER).
     pub fn is_customer_managed(&self) -> bool {
         self.manager.eq_ignore_ascii_case("CUSTOMER")
+            && !self.aliases.iter().any(|a| a.starts_with("alias/aws/"))
     }
 
     pub fn is_enabled(&self) -> bool {
         self.state == KeyState::Enabled
+    }
+}
+
+/// A VPC subnet, with what its route table does with traffic for the internet.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Subnet {
+    pub subnet_id: String,
+    pub vpc_id: String,
+    pub cidr: String,
+    pub availability_zone: String,
+    /// The subnet's route table (its own, or the VPC's main one) sends 0.0.0.0/0 or ::/0
+    /// to an internet gateway: the subnet is public.
+    pub routes_to_internet_gateway: bool,
+}
+
+/// One action of a listener's default rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ListenerAction {
+    /// forward, redirect, fixed-response, authenticate-oidc, authenticate-cognito.
+    pub action_type: String,
+    /// For a redirect: the protocol it sends clients to (HTTP, HTTPS, or `#{protocol}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub redirect_protocol: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Listener {
+    pub port: u32,
+    /// HTTP, HTTPS, TCP, TLS, UDP, TCP_UDP, GENEVE.
+    pub protocol: String,
+    /// The security policy of an HTTPS or TLS listener.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ssl_policy: Option<String>,
+    /// Protocol versions the security policy allows (`TLSv1`, `TLSv1.1`, `TLSv1.2`,
+    /// `TLSv1.3`, `SSLv3`), as the load balancer service describes the policy.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ssl_protocols: Vec<String>,
+    pub default_actions: Vec<ListenerAction>,
+}
+
+impl Listener {
+    /// A plain HTTP listener that does not send every client to HTTPS.
+    pub fn is_plaintext(&self) -> bool {
+        self.protocol.eq_ignore_ascii_case("HTTP")
+            && !self.default_actions.iter().any(|a| {
+                a.action_type == "redirect"
+                    && a.redirect_protocol
+                        .as_deref()
+                        .is_some_and(|p| p.eq_ignore_ascii_case("HTTPS"))
+            })
+    }
+
+    /// The listener terminates TLS.
+    pub fn is_tls(&self) -> bool {
+        ["HTTPS", "TLS"]
+            .iter()
+            .any(|p| self.protocol.eq_ignore_ascii_case(p))
+    }
+
+    /// The oldest protocol the security policy allows, as 10 × the TLS version (TLS 1.0
+    /// is 10, TLS 1.2 is 12); SSLv3, an unknown name or no protocol list at all is 0:
+    /// what cannot be read is judged weak.
+    pub fn weakest_tls(&self) -> i64 {
+        self.ssl_protocols
+            .iter()
+            .map(|p| tls_rank(p))
+            .min()
+            .unwrap_or(0)
+    }
+}
+
+/// `TLSv1.2` → 12; SSLv3 and unknown names → 0.
+pub fn tls_rank(name: &str) -> i64 {
+    match name {
+        "TLSv1" | "TLSv1.0" => 10,
+        "TLSv1.1" => 11,
+        "TLSv1.2" => 12,
+        "TLSv1.3" => 13,
+        _ => 0,
+    }
+}
+
+/// An Elastic Load Balancing (v2) load balancer: application, network or gateway.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LoadBalancer {
+    pub name: String,
+    /// application, network or gateway.
+    pub lb_type: String,
+    /// internet-facing or internal.
+    pub scheme: String,
+    pub listeners: Vec<Listener>,
+    /// ARN of the AWS WAF web ACL associated with it; `null`: none.
+    pub web_acl: Option<String>,
+}
+
+impl LoadBalancer {
+    pub fn is_internet_facing(&self) -> bool {
+        self.scheme == "internet-facing"
+    }
+}
+
+/// An ElastiCache replication group (Redis or Valkey with replicas, cluster mode or not).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheReplicationGroup {
+    pub group_id: String,
+    pub engine: String,
+    /// Automatic failover is enabled (not disabled, nor still being enabled).
+    pub automatic_failover: bool,
+    pub multi_az: bool,
+    /// Member cache clusters (nodes) of the group.
+    pub member_clusters: u32,
+    pub transit_encryption: bool,
+    pub at_rest_encryption: bool,
+    /// Subnets of the members' cache subnet groups.
+    pub subnet_ids: Vec<String>,
+}
+
+/// An ElastiCache cluster that belongs to no replication group (Memcached, or a single
+/// Redis node); members of a group are judged with their group.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CacheCluster {
+    pub cluster_id: String,
+    pub engine: String,
+    pub node_type: String,
+    pub nodes: u32,
+    pub transit_encryption: bool,
+    pub at_rest_encryption: bool,
+    /// Subnets of its cache subnet group.
+    pub subnet_ids: Vec<String>,
+}
+
+/// A Lambda function; its environment is scanned for credentials while collecting.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LambdaFunction {
+    pub name: String,
+    /// `null` for a container image function.
+    pub runtime: Option<String>,
+    /// Credentials found in its environment variables (the variable and the kind of
+    /// match, never the value).
+    pub env_secrets: Vec<SecretMatch>,
+}
+
+/// A secret of AWS Secrets Manager; its value is never read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ManagedSecret {
+    pub name: String,
+    pub rotation_enabled: bool,
+}
+
+/// An EKS cluster's API endpoint and secrets encryption.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EksCluster {
+    pub name: String,
+    /// The Kubernetes API answers on a public endpoint.
+    pub endpoint_public_access: bool,
+    /// Source ranges allowed to the public endpoint (EKS's default: `0.0.0.0/0`).
+    pub public_access_cidrs: Vec<String>,
+    /// The API answers inside the VPC too.
+    pub endpoint_private_access: bool,
+    /// Kubernetes secrets are envelope-encrypted with a KMS key.
+    pub secrets_encrypted: bool,
+}
+
+impl EksCluster {
+    /// Open to the whole internet: public, from `0.0.0.0/0` or `::/0`, or with no source
+    /// range listed (EKS's default is `0.0.0.0/0`; an answer without the list is judged as
+    /// the default, not as closed).
+    pub fn is_open_to_world(&self) -> bool {
+        self.endpoint_public_access
+            && (self.public_access_cidrs.is_empty()
+                || self
+                    .public_access_cidrs
+                    .iter()
+                    .any(|c| c == "0.0.0.0/0" || c == "::/0"))
+    }
+}
+
+/// A CloudFront distribution (global): how viewers and origins are spoken to.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CdnDistribution {
+    pub distribution_id: String,
+    pub domain_name: String,
+    pub enabled: bool,
+    /// Viewer protocol policy of each cache behaviour, the default one first:
+    /// `allow-all`, `redirect-to-https` or `https-only`.
+    pub viewer_protocol_policies: Vec<String>,
+    /// Origin protocol policy of each custom origin (`http-only`, `match-viewer`,
+    /// `https-only`); S3 origins have none.
+    pub custom_origin_policies: Vec<String>,
+    /// The viewer certificate's minimum protocol (`TLSv1.2_2021`, `TLSv1`, ...).
+    pub minimum_tls: Option<String>,
+    /// The associated web ACL (a WAFv2 ARN or a classic WAF id); `null`: none.
+    pub web_acl_id: Option<String>,
+}
+
+impl CdnDistribution {
+    /// Viewers may speak plain HTTP, or a custom origin is reached over it.
+    pub fn plaintext_legs(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self
+            .viewer_protocol_policies
+            .iter()
+            .any(|p| p == "allow-all")
+        {
+            out.push("viewers: allow-all".to_string());
+        }
+        for p in &self.custom_origin_policies {
+            if p == "http-only" || p == "match-viewer" {
+                out.push(format!("origin: {p}"));
+            }
+        }
+        out.dedup();
+        out
+    }
+}
+
+/// A site-to-site VPN connection and its tunnels.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpnConnection {
+    pub vpn_connection_id: String,
+    /// `pending`, `available`, `deleting` or `deleted`.
+    pub state: String,
+    /// Tunnels the VPN reports (`VgwTelemetry`), and those whose status is `UP`.
+    pub tunnels: u32,
+    pub tunnels_up: u32,
+}
+
+impl VpnConnection {
+    /// Carries traffic: available, with at least one tunnel up.
+    pub fn is_up(&self) -> bool {
+        self.state == "available" && self.tunnels_up > 0
+    }
+}
+
+/// A Direct Connect connection (a dedicated line).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DirectConnectConnection {
+    pub connection_id: String,
+    pub name: String,
+    /// `available`, `ordering`, `down`, `deleted`, ...
+    pub state: String,
+    pub location: Option<String>,
+}
+
+impl DirectConnectConnection {
+    pub fn is_up(&self) -> bool {
+        self.state == "available"
     }
 }
 
@@ -512,9 +803,16 @@ macro_rules! kinds {
                 }
             }
 
-            /// Account-wide types (the account itself and IAM) have region `global`.
+            /// Account-wide types (the account itself, IAM, CloudFront) have region `global`.
             pub fn is_global_type(&self) -> bool {
-                matches!(self, Kind::Account(_) | Kind::IamUser(_) | Kind::IamGroup(_) | Kind::IamRole(_))
+                matches!(
+                    self,
+                    Kind::Account(_)
+                        | Kind::IamUser(_)
+                        | Kind::IamGroup(_)
+                        | Kind::IamRole(_)
+                        | Kind::CdnDistribution(_)
+                )
             }
 
             fn deserialize_properties<'de, D: Deserializer<'de>>(
@@ -555,6 +853,16 @@ kinds! {
     LogGroup(LogGroup) => "log_group",
     Trail(Trail) => "cloudtrail_trail",
     KmsKey(KmsKey) => "kms_key",
+    Subnet(Subnet) => "subnet",
+    LoadBalancer(LoadBalancer) => "load_balancer",
+    CacheReplicationGroup(CacheReplicationGroup) => "cache_replication_group",
+    CacheCluster(CacheCluster) => "cache_cluster",
+    LambdaFunction(LambdaFunction) => "lambda_function",
+    ManagedSecret(ManagedSecret) => "secret",
+    EksCluster(EksCluster) => "eks_cluster",
+    CdnDistribution(CdnDistribution) => "cdn_distribution",
+    VpnConnection(VpnConnection) => "vpn_connection",
+    DirectConnectConnection(DirectConnectConnection) => "dx_connection",
     Other(OtherResource) => "other",
 }
 
@@ -672,8 +980,11 @@ impl<'de> Visitor<'de> for ResourceVisitor {
             return Err(de::Error::invalid_length(0, &"a non-empty region"));
         }
         // A regional resource claiming `global` would escape every residency rule.
+        // A resource the tagging API reports with an ARN that names no region (a
+        // CloudFront distribution, a Route 53 zone) is global too.
         let global_type = kind.is_global_type();
-        if global_type != (region == GLOBAL_REGION) {
+        let may_be_global = global_type || matches!(kind, Kind::Other(_));
+        if global_type && region != GLOBAL_REGION || !may_be_global && region == GLOBAL_REGION {
             return Err(de::Error::custom(if global_type {
                 format!(
                     "a `{}` is global: its region must be `global`, not {}",

@@ -463,7 +463,7 @@ auto = { tco = true, tco_limit = 0.7, rules = ["network-admin-port-open", "netwo
                 }
             }
         }
-        assert_eq!(ids.len(), 30);
+        assert!(ids.len() >= 30, "{} rules", ids.len());
         let c = load(&dir.join("cutover-checklist.toml"), &ids).unwrap();
         // Every rule is bound by at least one item: the gate proves all it can.
         for id in &ids {
