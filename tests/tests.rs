@@ -12,6 +12,7 @@ mod collect;
 mod differential;
 mod fuzz;
 mod hostile;
+mod iam_policy;
 mod realistic;
 mod report;
 mod rules;

@@ -1,14 +1,17 @@
-//! EC2 in one region: security groups, VPCs and their flow logs, instances, volumes and
+//! EC2 in one region: security groups, VPCs and their flow logs, subnets and whether
+//! they route to an internet gateway, site-to-site VPN connections, instances, volumes and
 //! the account's own snapshots.
 
 use std::collections::BTreeMap;
 
+use audit_model::credentials::scan_text;
 use audit_model::resource::{
-    EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, InstanceState, SecurityGroup, Vpc,
+    EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, InstanceState, SecurityGroup, Subnet, Vpc,
+    VpnConnection,
 };
 use audit_model::{Kind, Resource};
 use aws_sdk_ec2::Client;
-use aws_sdk_ec2::types::Tag;
+use aws_sdk_ec2::types::{InstanceAttributeName, Tag};
 
 use crate::Ctx;
 use crate::convert::tags;
@@ -38,7 +41,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         kind,
     };
 
-    let (groups, vpcs, flow_logs, reservations, volumes, snapshots) = futures_util::join!(
+    let (groups, vpcs, flow_logs, reservations, volumes, snapshots, subnets, route_tables) = futures_util::join!(
         client
             .describe_security_groups()
             .into_paginator()
@@ -76,7 +79,71 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
             .items()
             .send()
             .try_collect(),
+        client
+            .describe_subnets()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        client
+            .describe_route_tables()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     );
+
+    // A subnet uses the route table associated with it, else its VPC's main one; without
+    // the route tables, whether a subnet is public is unknown: a gap, and no subnets.
+    if let Some(tables) = shard.take(site, "DescribeRouteTables", route_tables) {
+        let to_igw = |t: &aws_sdk_ec2::types::RouteTable| {
+            t.routes().iter().any(|r| {
+                let world = r.destination_cidr_block() == Some("0.0.0.0/0")
+                    || r.destination_ipv6_cidr_block() == Some("::/0");
+                let igw = r.gateway_id().is_some_and(|g| g.starts_with("igw-"));
+                let live = r.state().is_none_or(|s| s.as_str() == "active");
+                world && igw && live
+            })
+        };
+        let mut by_subnet: BTreeMap<&str, bool> = BTreeMap::new();
+        let mut main_of_vpc: BTreeMap<&str, bool> = BTreeMap::new();
+        for t in &tables {
+            for a in t.associations() {
+                if let Some(subnet) = a.subnet_id() {
+                    by_subnet.insert(subnet, to_igw(t));
+                }
+                if a.main() == Some(true)
+                    && let Some(vpc) = t.vpc_id()
+                {
+                    main_of_vpc.insert(vpc, to_igw(t));
+                }
+            }
+        }
+        for n in shard
+            .take(site, "DescribeSubnets", subnets)
+            .unwrap_or_default()
+        {
+            let (Some(subnet_id), Some(vpc_id)) = (n.subnet_id(), n.vpc_id()) else {
+                continue;
+            };
+            let public = by_subnet
+                .get(subnet_id)
+                .or_else(|| main_of_vpc.get(vpc_id))
+                .copied()
+                .unwrap_or(false);
+            shard.resources.push(resource(
+                arn("subnet", subnet_id),
+                ec2_tags(n.tags()),
+                Kind::Subnet(Subnet {
+                    subnet_id: subnet_id.to_string(),
+                    vpc_id: vpc_id.to_string(),
+                    cidr: n.cidr_block().unwrap_or_default().to_string(),
+                    availability_zone: n.availability_zone().unwrap_or_default().to_string(),
+                    routes_to_internet_gateway: public,
+                }),
+            ));
+        }
+    }
 
     for g in shard
         .take(site, "DescribeSecurityGroups", groups)
@@ -150,6 +217,40 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         ));
     }
 
+    // Site-to-site VPN connections: the tunnels' telemetry says which carry traffic.
+    // Not paginated: the answer holds every connection of the region.
+    let vpns = client.describe_vpn_connections().send().await;
+    for v in shard
+        .take(site, "DescribeVpnConnections", vpns)
+        .map(|o| o.vpn_connections().to_vec())
+        .unwrap_or_default()
+    {
+        let Some(id) = v.vpn_connection_id() else {
+            continue;
+        };
+        let state = v.state().map_or("unknown", |s| s.as_str());
+        // A deleted connection lingers in the API for a while, as terminated instances do.
+        if state == "deleted" {
+            continue;
+        }
+        let tunnels = v.vgw_telemetry();
+        let up = tunnels
+            .iter()
+            .filter(|t| t.status().is_some_and(|s| s.as_str() == "UP"))
+            .count();
+        shard.resources.push(resource(
+            arn("vpn-connection", id),
+            ec2_tags(v.tags()),
+            Kind::VpnConnection(VpnConnection {
+                vpn_connection_id: id.to_string(),
+                state: state.to_string(),
+                tunnels: u32::try_from(tunnels.len()).unwrap_or(u32::MAX),
+                tunnels_up: u32::try_from(up).unwrap_or(u32::MAX),
+            }),
+        ));
+    }
+
+    let mut instances: Vec<(String, BTreeMap<String, String>, Ec2Instance)> = Vec::new();
     for r in shard
         .take(site, "DescribeInstances", reservations)
         .unwrap_or_default()
@@ -183,10 +284,10 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                 .filter_map(|m| m.ebs()?.volume_id().map(str::to_string))
                 .collect();
             volume_ids.sort();
-            shard.resources.push(resource(
+            instances.push((
                 arn("instance", instance_id),
                 ec2_tags(i.tags()),
-                Kind::Ec2Instance(Ec2Instance {
+                Ec2Instance {
                     instance_id: instance_id.to_string(),
                     instance_type: i
                         .instance_type()
@@ -195,10 +296,52 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                     state,
                     volume_ids,
                     public_ip: i.public_ip_address().map(str::to_string),
-                }),
+                    user_data_secrets: Vec::new(),
+                },
             ));
         }
     }
+    // User data is scanned as it arrives; only where a credential is and its kind stay.
+    let client_ref = &client;
+    shard
+        .fan_out(
+            ctx.fan_out,
+            instances,
+            |(id, tags, mut instance)| async move {
+                let mut shard = Shard::default();
+                let answer = client_ref
+                    .describe_instance_attribute()
+                    .instance_id(&instance.instance_id)
+                    .attribute(InstanceAttributeName::UserData)
+                    .send()
+                    .await;
+                let encoded = shard
+                    .take(site, "DescribeInstanceAttribute", answer)
+                    .and_then(|o| o.user_data().and_then(|v| v.value()).map(str::to_string));
+                if let Some(encoded) = encoded {
+                    match user_data_text(&encoded) {
+                        Ok(text) => instance.user_data_secrets = scan_text(&text),
+                        Err(why) => shard.gap(
+                            site,
+                            "DescribeInstanceAttribute",
+                            "ResponseError",
+                            format!(
+                                "user data of instance {} not scanned: {why}",
+                                audit_text::quote(&instance.instance_id)
+                            ),
+                        ),
+                    }
+                }
+                shard.resources.push(Resource {
+                    id,
+                    region: region.to_string(),
+                    tags,
+                    kind: Kind::Ec2Instance(instance),
+                });
+                shard
+            },
+        )
+        .await;
 
     for v in shard
         .take(site, "DescribeVolumes", volumes)
@@ -252,6 +395,16 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         ));
     }
     shard
+}
+
+/// User data as text: base64, then UTF-8 (lossy: a credential in a script is ASCII).
+/// Compressed user data (gzip, which cloud-init accepts) is not scanned: an error.
+fn user_data_text(encoded: &str) -> Result<String, &'static str> {
+    let bytes = aws_smithy_types::base64::decode(encoded.trim()).map_err(|_| "not base64")?;
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err("it is gzip-compressed");
+    }
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The regions enabled for the account, as EC2 reports them.

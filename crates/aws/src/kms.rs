@@ -5,6 +5,7 @@ use audit_model::{Kind, Resource};
 use aws_sdk_kms::Client;
 use aws_sdk_kms::types::{KeyManagerType, KeyState};
 use futures_util::stream::{self, StreamExt};
+use std::collections::BTreeMap;
 
 use crate::Ctx;
 use crate::shard::{Shard, Site};
@@ -29,7 +30,32 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
     ) else {
         return shard;
     };
-    let client = &client;
+    // Aliases tell AWS-managed keys apart (`alias/aws/...`) where KeyManager does not.
+    let mut aliases: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let listed = shard.take(
+        site,
+        "ListAliases",
+        client
+            .list_aliases()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    );
+    for alias in listed.iter().flatten() {
+        if let (Some(target), Some(name)) = (alias.target_key_id(), alias.alias_name()) {
+            aliases
+                .entry(target.to_string())
+                .or_default()
+                .push(name.to_string());
+        }
+    }
+    for names in aliases.values_mut() {
+        names.sort();
+        names.dedup();
+    }
+    let (client, aliases) = (&client, &aliases);
     let done: Vec<Shard> = stream::iter(keys)
         .map(|k| async move {
             let mut shard = Shard::default();
@@ -46,7 +72,9 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
             else {
                 return shard;
             };
-            let customer = meta.key_manager() == Some(&KeyManagerType::Customer);
+            let key_aliases = aliases.get(key_id).cloned().unwrap_or_default();
+            let aws_alias = key_aliases.iter().any(|a| a.starts_with("alias/aws/"));
+            let customer = meta.key_manager() == Some(&KeyManagerType::Customer) && !aws_alias;
             let usable = matches!(
                 meta.key_state(),
                 Some(KeyState::Enabled | KeyState::Disabled)
@@ -111,6 +139,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                         .unwrap_or_default(),
                     state,
                     rotation_enabled,
+                    aliases: key_aliases,
                 }),
             });
             shard

@@ -4,17 +4,24 @@
 //! Every call that fails becomes a [`Gap`] and collection goes on; only what makes the
 //! whole collection meaningless (no credentials, no endpoint, no account id) is an error.
 
+mod cloudfront;
 mod cloudtrail;
 mod convert;
 pub mod costs;
+mod directconnect;
 mod ec2;
+mod eks;
+mod elasticache;
+mod elbv2;
 mod gap;
 mod iam;
 mod kms;
+mod lambda;
 mod logs;
 mod rds;
 pub mod regions;
 mod s3;
+mod secretsmanager;
 mod shard;
 mod tagging;
 
@@ -54,11 +61,18 @@ pub enum Service {
     Rds,
     Cloudtrail,
     Kms,
+    Elbv2,
+    Elasticache,
+    Lambda,
+    Secretsmanager,
+    Eks,
+    Cloudfront,
+    Directconnect,
     Tagging,
 }
 
 impl Service {
-    pub const ALL: [Service; 8] = [
+    pub const ALL: [Service; 15] = [
         Service::Iam,
         Service::S3,
         Service::Ec2,
@@ -66,6 +80,13 @@ impl Service {
         Service::Rds,
         Service::Cloudtrail,
         Service::Kms,
+        Service::Elbv2,
+        Service::Elasticache,
+        Service::Lambda,
+        Service::Secretsmanager,
+        Service::Eks,
+        Service::Cloudfront,
+        Service::Directconnect,
         Service::Tagging,
     ];
 
@@ -78,13 +99,21 @@ impl Service {
             Service::Rds => "rds",
             Service::Cloudtrail => "cloudtrail",
             Service::Kms => "kms",
+            Service::Elbv2 => "elbv2",
+            Service::Elasticache => "elasticache",
+            Service::Lambda => "lambda",
+            Service::Secretsmanager => "secretsmanager",
+            Service::Eks => "eks",
+            Service::Cloudfront => "cloudfront",
+            Service::Directconnect => "directconnect",
             Service::Tagging => "tagging",
         }
     }
 
-    /// IAM and the S3 bucket list are read once for the account, not per region.
+    /// IAM, the S3 bucket list and CloudFront are read once for the account, not per
+    /// region.
     pub fn is_global(self) -> bool {
-        matches!(self, Service::Iam | Service::S3)
+        matches!(self, Service::Iam | Service::S3 | Service::Cloudfront)
     }
 }
 
@@ -468,6 +497,9 @@ pub async fn collect(
         match service {
             Service::Iam => tasks.push(("iam".into(), Box::pin(iam::collect(ctx)))),
             Service::S3 => tasks.push(("s3".into(), Box::pin(s3::collect(ctx)))),
+            Service::Cloudfront => {
+                tasks.push(("cloudfront".into(), Box::pin(cloudfront::collect(ctx))))
+            }
             _ => {
                 for region in regions_of_service {
                     let label = format!("{service}@{region}");
@@ -477,7 +509,13 @@ pub async fn collect(
                         Service::Rds => Box::pin(rds::collect(ctx, region)),
                         Service::Cloudtrail => Box::pin(cloudtrail::collect(ctx, region)),
                         Service::Kms => Box::pin(kms::collect(ctx, region)),
-                        Service::Tagging | Service::Iam | Service::S3 => {
+                        Service::Elbv2 => Box::pin(elbv2::collect(ctx, region)),
+                        Service::Elasticache => Box::pin(elasticache::collect(ctx, region)),
+                        Service::Lambda => Box::pin(lambda::collect(ctx, region)),
+                        Service::Secretsmanager => Box::pin(secretsmanager::collect(ctx, region)),
+                        Service::Eks => Box::pin(eks::collect(ctx, region)),
+                        Service::Directconnect => Box::pin(directconnect::collect(ctx, region)),
+                        Service::Tagging | Service::Iam | Service::S3 | Service::Cloudfront => {
                             Box::pin(tagging::collect(ctx, region))
                         }
                     };
@@ -526,7 +564,7 @@ pub async fn collect(
     }
     all.gaps.extend(skipped);
     all.gaps.sort();
-    all.resources.sort_by(|a, b| a.id.cmp(&b.id));
+    sort_and_merge_global(&mut all.resources);
     let snapshot = Snapshot {
         header: Header {
             schema_version: SCHEMA_VERSION,
@@ -553,9 +591,56 @@ pub async fn collect(
     ))
 }
 
+/// Sorts by id and keeps one entry of a global resource that the tagging API reported
+/// from several regions (moto answers with global resources in every region). Regional
+/// duplicates are kept, so that the reader's duplicate-id check still catches a collector
+/// that reads one resource twice.
+fn sort_and_merge_global(resources: &mut Vec<audit_model::Resource>) {
+    resources.sort_by(|a, b| a.id.cmp(&b.id));
+    resources
+        .dedup_by(|later, first| later.id == first.id && first.is_global() && later.is_global());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use audit_model::resource::OtherResource;
+    use audit_model::{Kind, Resource};
+
+    #[test]
+    fn a_global_resource_reported_from_every_region_is_written_once() {
+        let other = |id: &str, region: &str| Resource {
+            id: id.into(),
+            region: region.into(),
+            tags: Default::default(),
+            kind: Kind::Other(OtherResource {
+                resource_type: "cloudfront:distribution".into(),
+            }),
+        };
+        let cdn = "arn:aws-cn:cloudfront::123456789012:distribution/E1";
+        let queue = "arn:aws-cn:sqs:cn-north-1:123456789012:q";
+        let mut list = vec![
+            other(cdn, "global"),
+            other(queue, "cn-north-1"),
+            other(cdn, "global"),
+            other(queue, "cn-north-1"),
+            other(cdn, "global"),
+        ];
+        sort_and_merge_global(&mut list);
+        let ids: Vec<(&str, &str)> = list
+            .iter()
+            .map(|r| (r.id.as_str(), r.region.as_str()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                (cdn, "global"),
+                (queue, "cn-north-1"),
+                (queue, "cn-north-1")
+            ],
+            "the global one merged, the regional duplicate left for the reader to reject"
+        );
+    }
 
     fn opts(regions: &[&str], partition: Option<Partition>) -> Options {
         Options {

@@ -156,15 +156,38 @@ async fn bucket(ctx: &Ctx, home: &Client, clients: &Clients<'_>, name: String) -
                 restrict_public_buckets: c.restrict_public_buckets().unwrap_or(false),
             })
     });
-    let lifecycle_rules = lifecycle
+    let enabled: Vec<_> = lifecycle
         .flatten()
         .map(|l| {
             l.rules()
                 .iter()
                 .filter(|r| r.status() == &ExpirationStatus::Enabled)
-                .count() as u32
+                .cloned()
+                .collect()
         })
-        .unwrap_or(0);
+        .unwrap_or_default();
+    let lifecycle_rules = u32::try_from(enabled.len()).unwrap_or(u32::MAX);
+    let mut lifecycle_transitions: Vec<String> = enabled
+        .iter()
+        .flat_map(|r| {
+            let current = r.transitions().iter().filter_map(|t| t.storage_class());
+            let older = r
+                .noncurrent_version_transitions()
+                .iter()
+                .filter_map(|t| t.storage_class());
+            current
+                .map(|c| c.as_str().to_string())
+                .chain(older.map(|c| c.as_str().to_string()))
+        })
+        .collect();
+    lifecycle_transitions.sort();
+    lifecycle_transitions.dedup();
+    let lifecycle_expiration = enabled.iter().any(|r| {
+        r.expiration()
+            .is_some_and(|e| e.days().is_some_and(|d| d > 0) || e.date().is_some())
+            || r.noncurrent_version_expiration()
+                .is_some_and(|e| e.noncurrent_days().is_some_and(|d| d > 0))
+    });
     shard.resources.push(Resource {
         id: format!("arn:{}:s3:::{name}", ctx.partition),
         region: region.clone(),
@@ -174,6 +197,8 @@ async fn bucket(ctx: &Ctx, home: &Client, clients: &Clients<'_>, name: String) -
             encryption,
             public_access_block,
             lifecycle_rules,
+            lifecycle_transitions,
+            lifecycle_expiration,
         }),
     });
     shard

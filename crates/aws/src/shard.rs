@@ -1,9 +1,12 @@
 //! What one collection task brings back: resources, and the calls that failed.
 
+use std::future::Future;
+
 use audit_model::{Gap, Resource};
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use futures_util::stream::{self, StreamExt};
 
 use crate::gap;
 
@@ -77,5 +80,25 @@ impl Shard {
     pub fn absorb(&mut self, other: Shard) {
         self.resources.extend(other.resources);
         self.gaps.extend(other.gaps);
+    }
+
+    /// Runs `task` on every item, `width` at a time (the per-resource calls of a
+    /// collector), and takes in the resources and gaps each brought back.
+    pub async fn fan_out<T, Fut>(
+        &mut self,
+        width: usize,
+        items: impl IntoIterator<Item = T>,
+        task: impl FnMut(T) -> Fut,
+    ) where
+        Fut: Future<Output = Shard>,
+    {
+        let done: Vec<Shard> = stream::iter(items)
+            .map(task)
+            .buffer_unordered(width.max(1))
+            .collect()
+            .await;
+        for s in done {
+            self.absorb(s);
+        }
     }
 }

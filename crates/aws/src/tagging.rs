@@ -1,9 +1,9 @@
 //! The Resource Groups Tagging API in one region: the region and tags of everything the
-//! other collectors do not read themselves (EKS, ElastiCache, SQS, Lambda, load
+//! other collectors do not read themselves (SQS, SNS, Route 53, ECR, classic load
 //! balancers...). It only knows resources that carry, or once carried, a tag.
 
 use audit_model::resource::OtherResource;
-use audit_model::{Kind, Resource};
+use audit_model::{GLOBAL_REGION, Kind, Resource};
 use aws_sdk_resourcegroupstagging::Client;
 
 use crate::Ctx;
@@ -17,11 +17,32 @@ const COLLECTED: &[&str] = &[
     "ec2:snapshot",
     "ec2:security-group",
     "ec2:vpc",
+    "ec2:subnet",
     "rds:db",
+    "elasticache:replicationgroup",
+    "elasticache:cluster",
+    "lambda:function",
+    "secretsmanager:secret",
     "logs:log-group",
     "cloudtrail:trail",
     "kms:key",
+    "eks:cluster",
+    "cloudfront:distribution",
+    "ec2:vpn-connection",
+    "directconnect:dxcon",
 ];
+
+/// Load balancers of Elastic Load Balancing v2 (application, network, gateway); a Classic
+/// Load Balancer (`loadbalancer/NAME`) has no collector and stays a tagged resource.
+fn is_elbv2(arn: &str) -> bool {
+    [
+        "loadbalancer/app/",
+        "loadbalancer/net/",
+        "loadbalancer/gwy/",
+    ]
+    .iter()
+    .any(|p| arn.contains(":elasticloadbalancing:") && arn.contains(p))
+}
 
 fn collected_elsewhere(rtype: &str) -> bool {
     COLLECTED.contains(&rtype)
@@ -57,13 +78,16 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         let Some((resource_type, arn_region)) = arn_resource_type(arn) else {
             continue;
         };
-        if collected_elsewhere(&resource_type) {
+        if collected_elsewhere(&resource_type) || is_elbv2(arn) {
             continue;
         }
+        // An ARN without a region is a global resource (CloudFront, Route 53): the API
+        // reports it in every region's answer; it is one resource, in no region.
+        // `collect` keeps one of its copies.
         shard.resources.push(Resource {
             id: arn.to_string(),
             region: if arn_region.is_empty() {
-                region.to_string()
+                GLOBAL_REGION.to_string()
             } else {
                 arn_region
             },
@@ -71,6 +95,5 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
             kind: Kind::Other(OtherResource { resource_type }),
         });
     }
-    let _ = ctx;
     shard
 }
