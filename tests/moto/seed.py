@@ -14,8 +14,10 @@ properties and tags the snapshot must show. The findings the gate must give are 
 hand, per label, in expected-findings.txt: the manifest only names things, it never
 predicts findings. `--scale N` makes N copies of the regional resources (the benchmark).
 """
+import io
 import json
 import sys
+import zipfile
 
 import boto3
 
@@ -31,6 +33,9 @@ PARTITIONS = {
 }
 
 manifest = []
+# Credential values planted in user data, function environments and secrets: none of them
+# may appear in a snapshot, a log or a report (the manifest lists them for that test).
+planted = []
 
 
 def client(service, region):
@@ -160,7 +165,29 @@ def seed_region(partition, region, account, i, trail_bucket):
     sg("http-open", 80)
     sg("db-internal", 5432, cidr="10.0.0.0/8")
 
-    subnet = ec2.create_subnet(VpcId=vid, CidrBlock=vpc["CidrBlock"].replace("0.0/16", "1.0/24"))["Subnet"]["SubnetId"]
+    # Subnets: `app` and `data` are private (the VPC's main route table only routes
+    # locally); `edge-a` and `edge-b` route 0.0.0.0/0 to an internet gateway.
+    azs = [z["ZoneName"] for z in ec2.describe_availability_zones()["AvailabilityZones"]][:2]
+    prefix = vpc["CidrBlock"].rsplit(".", 2)[0]
+
+    def subnet_in(name, third, az, public):
+        n = ec2.create_subnet(VpcId=vid, CidrBlock=f"{prefix}.{third}.0/24", AvailabilityZone=az,
+                              TagSpecifications=[{"ResourceType": "subnet", "Tags": tag_list(tags("internal", Name=f"{name}-{s}"))}])["Subnet"]
+        record(partition, f"{name}-{s}", "subnet", arn("subnet", n["SubnetId"]), region,
+               {"subnet_id": n["SubnetId"], "vpc_id": vid, "cidr": n["CidrBlock"], "availability_zone": az,
+                "routes_to_internet_gateway": public}, tags("internal", Name=f"{name}-{s}"))
+        return n["SubnetId"]
+
+    subnet = subnet_in("app", 1, azs[0], False)
+    data_b = subnet_in("data", 2, azs[1], False)
+    edge_a = subnet_in("edge-a", 3, azs[0], True)
+    edge_b = subnet_in("edge-b", 4, azs[1], True)
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vid)
+    rt = ec2.create_route_table(VpcId=vid)["RouteTable"]["RouteTableId"]
+    ec2.create_route(RouteTableId=rt, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    for n in (edge_a, edge_b):
+        ec2.associate_route_table(RouteTableId=rt, SubnetId=n)
     inst = ec2.run_instances(ImageId="ami-0a1b2c3d4e5f60718", MinCount=1, MaxCount=1, InstanceType="p4d.24xlarge",
                              SubnetId=subnet, SecurityGroupIds=[web],
                              TagSpecifications=[{"ResourceType": "instance", "Tags": tag_list(tags("camera-video", Name=f"gpu-{s}"))}])["Instances"][0]
@@ -206,13 +233,15 @@ def seed_region(partition, region, account, i, trail_bucket):
         {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 1}}]})
     record(partition, video, "s3_bucket", f"arn:{partition}:s3:::{video}", region,
            {"name": video, "encryption": "aws:kms", "lifecycle_rules": 1,
+            "lifecycle_transitions": ["GLACIER"], "lifecycle_expiration": False,
             "public_access_block": {"block_public_acls": True, "ignore_public_acls": True,
                                     "block_public_policy": True, "restrict_public_buckets": True}},
            tags("camera-video"))
     scratch = f"lanting-scratch-{s}"
     s3.create_bucket(Bucket=scratch, **loc)
     record(partition, scratch, "s3_bucket", f"arn:{partition}:s3:::{scratch}", region,
-           {"name": scratch, "encryption": None, "public_access_block": None, "lifecycle_rules": 0}, {})
+           {"name": scratch, "encryption": None, "public_access_block": None, "lifecycle_rules": 0,
+            "lifecycle_transitions": [], "lifecycle_expiration": False}, {})
 
     logs = client("logs", region)
     for name, days, t in ((f"/lanting/app-{s}", 365, tags("internal")),
@@ -225,15 +254,44 @@ def seed_region(partition, region, account, i, trail_bucket):
                {"name": name, "retention_days": days}, t)
 
     rds = client("rds", region)
-    for name, enc, public, t in ((f"orders-{s}", True, False, tags("personal")),
-                                 (f"legacy-db-{s}", False, True, tags("internal"))):
+    # The orders database sits in the private data subnets, Multi-AZ; the legacy one in
+    # the public edge subnets, in one zone.
+    private_dbs, public_dbs = f"private-dbs-{s}", f"public-dbs-{s}"
+    rds.create_db_subnet_group(DBSubnetGroupName=private_dbs, DBSubnetGroupDescription="data tier",
+                               SubnetIds=[subnet, data_b])
+    rds.create_db_subnet_group(DBSubnetGroupName=public_dbs, DBSubnetGroupDescription="edge",
+                               SubnetIds=[edge_a, edge_b])
+    for name, enc, public, group, t in ((f"orders-{s}", True, False, private_dbs, tags("personal")),
+                                        (f"legacy-db-{s}", False, True, public_dbs, tags("internal"))):
         db = rds.create_db_instance(DBInstanceIdentifier=name, Engine="postgres", DBInstanceClass="db.r6g.large",
                                     AllocatedStorage=100, MasterUsername="app", MasterUserPassword="not-a-secret-1",
                                     StorageEncrypted=enc, PubliclyAccessible=public, MultiAZ=enc,
+                                    DBSubnetGroupName=group, DeletionProtection=enc,
                                     BackupRetentionPeriod=7 if enc else 1, Tags=tag_list(t))["DBInstance"]
         record(partition, name, "rds_instance", db["DBInstanceArn"], region,
                {"identifier": name, "engine": "postgres", "storage_encrypted": enc,
-                "publicly_accessible": public, "backup_retention_days": 7 if enc else 1}, t)
+                "publicly_accessible": public, "backup_retention_days": 7 if enc else 1,
+                "multi_az": enc, "deletion_protection": enc,
+                "subnet_ids": sorted([subnet, data_b] if enc else [edge_a, edge_b])}, t)
+
+    # An Aurora cluster with a writer and a reader in two zones: each instance says
+    # MultiAZ false on its own; the cluster is what is Multi-AZ.
+    t = tags("personal")
+    cluster = rds.create_db_cluster(DBClusterIdentifier=f"analytics-{s}", Engine="aurora-postgresql",
+                                    MasterUsername="app", MasterUserPassword="not-a-secret-2",
+                                    DBSubnetGroupName=private_dbs, StorageEncrypted=True,
+                                    BackupRetentionPeriod=7, Tags=tag_list(t))["DBCluster"]
+    record(partition, f"analytics-{s}", "other", cluster["DBClusterArn"], region, {"resource_type": "rds:cluster"}, t)
+    for n, az in enumerate(azs, 1):
+        db = rds.create_db_instance(DBInstanceIdentifier=f"analytics-{s}-{n}", DBClusterIdentifier=f"analytics-{s}",
+                                    Engine="aurora-postgresql", DBInstanceClass="db.r6g.large",
+                                    AvailabilityZone=az, Tags=tag_list(t))["DBInstance"]
+        record(partition, f"analytics-{s}-{n}", "rds_instance", db["DBInstanceArn"], region,
+               {"identifier": f"analytics-{s}-{n}", "engine": "aurora-postgresql", "multi_az": True}, t)
+
+    seed_load_balancers(partition, region, account, s, vid, edge_a, edge_b, subnet, data_b)
+    seed_secrets(partition, region, account, s, ec2, subnet, web)
+    seed_caches(partition, region, s, subnet, data_b)
 
     kms = client("kms", region)
     for label, rotate in ((f"key-rotated-{s}", True), (f"key-static-{s}", False)):
@@ -251,6 +309,223 @@ def seed_region(partition, region, account, i, trail_bucket):
            {"resource_type": "sqs"}, tags("personal"))
 
 
+def seed_load_balancers(partition, region, account, s, vid, edge_a, edge_b, app, data_b):
+    """Internet-facing ALBs: one serving plain HTTP without a WAF, one redirecting HTTP to
+    HTTPS behind a WAF; an internal ALB with a TLS 1.0 policy; an internet-facing NLB (no
+    WAF possible)."""
+    elb = client("elbv2", region)
+    acm = client("acm", region)
+    waf = client("wafv2", region)
+    cert = acm.request_certificate(DomainName=f"shop-{s}.lanting.cn")["CertificateArn"]
+    tg = elb.create_target_group(Name=f"web-{s}"[:32], Protocol="HTTP", Port=8080, VpcId=vid)["TargetGroups"][0]["TargetGroupArn"]
+    forward = [{"Type": "forward", "TargetGroupArn": tg}]
+    to_https = [{"Type": "redirect", "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}}]
+    acl = waf.create_web_acl(Name=f"edge-{s}", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[],
+                             VisibilityConfig={"SampledRequestsEnabled": False, "CloudWatchMetricsEnabled": False,
+                                               "MetricName": "edge"})["Summary"]["ARN"]
+
+    def lb(name, scheme, lb_type, subnets, listeners, with_acl=False):
+        t = tags("internal")
+        made = elb.create_load_balancer(Name=name, Subnets=subnets, Scheme=scheme, Type=lb_type,
+                                        Tags=tag_list(t))["LoadBalancers"][0]
+        lb_arn = made["LoadBalancerArn"]
+        got = []
+        for port, protocol, policy, actions in listeners:
+            extra = {"SslPolicy": policy, "Certificates": [{"CertificateArn": cert}]} if policy else {}
+            elb.create_listener(LoadBalancerArn=lb_arn, Protocol=protocol, Port=port, DefaultActions=actions, **extra)
+            got.append({"port": port, "protocol": protocol})
+        if with_acl:
+            waf.associate_web_acl(WebACLArn=acl, ResourceArn=lb_arn)
+        record(partition, name, "load_balancer", lb_arn, region,
+               {"name": name, "lb_type": lb_type, "scheme": scheme, "listeners": sorted(got, key=lambda l: l["port"]),
+                "web_acl": acl if with_acl else None}, t)
+
+    lb(f"web-plain-{s}", "internet-facing", "application", [edge_a, edge_b], [(80, "HTTP", None, forward)])
+    lb(f"web-ok-{s}", "internet-facing", "application", [edge_a, edge_b],
+       [(80, "HTTP", None, to_https), (443, "HTTPS", "ELBSecurityPolicy-TLS13-1-2-2021-06", forward)], with_acl=True)
+    lb(f"api-old-tls-{s}", "internal", "application", [app, data_b],
+       [(443, "HTTPS", "ELBSecurityPolicy-2016-08", forward)])
+    lb(f"nlb-{s}", "internet-facing", "network", [edge_a, edge_b], [(443, "TCP", None, forward)])
+
+
+def seed_caches(partition, region, s, app, data_b):
+    """A Redis replication group with replicas, failover and encryption; one without
+    failover (a single node), unencrypted in transit; a stand-alone Memcached cluster."""
+    ec = client("elasticache", region)
+    group = f"cache-subnets-{s}"
+    t = tags("personal")
+    sg = ec.create_cache_subnet_group(CacheSubnetGroupName=group, CacheSubnetGroupDescription="data tier",
+                                      SubnetIds=[app, data_b], Tags=tag_list(t))["CacheSubnetGroup"]
+    # The tagging API reports the subnet group; no collector reads more of it.
+    record(partition, group, "other", sg["ARN"], region, {"resource_type": "elasticache:subnetgroup"}, t)
+    for name, ha in ((f"cache-ha-{s}", True), (f"cache-single-{s}", False)):
+        g = ec.create_replication_group(
+            ReplicationGroupId=name, ReplicationGroupDescription=name, Engine="redis",
+            CacheNodeType="cache.r6g.large",
+            # The plan's cluster mode with a replica per shard; moto 5.2.5 ignores
+            # NumCacheClusters and counts members from ReplicasPerNodeGroup.
+            **({"ClusterMode": "enabled", "NumNodeGroups": 1, "ReplicasPerNodeGroup": 1} if ha
+               else {"NumCacheClusters": 1}),
+            AutomaticFailoverEnabled=ha, MultiAZEnabled=ha, TransitEncryptionEnabled=ha,
+            AtRestEncryptionEnabled=True, CacheSubnetGroupName=group, Tags=tag_list(t))["ReplicationGroup"]
+        record(partition, name, "cache_replication_group", g["ARN"], region,
+               {"group_id": name, "automatic_failover": ha, "multi_az": ha,
+                "member_clusters": len(g["MemberClusters"]), "transit_encryption": ha,
+                "at_rest_encryption": True}, t)
+    # moto 5.2.5's ListTagsForResource accepts only `arn:aws:` ARNs of cache clusters
+    # (its replication groups carry `arn:aws:` ARNs in every partition), so a stand-alone
+    # cluster in aws-cn could not have its tags read: it is seeded in the aws partition.
+    if partition != "aws":
+        return
+    name = f"sessions-{s}"
+    c = ec.create_cache_cluster(CacheClusterId=name, Engine="memcached", CacheNodeType="cache.t4g.small",
+                                NumCacheNodes=2, CacheSubnetGroupName=group, Tags=tag_list(t))["CacheCluster"]
+    record(partition, name, "cache_cluster", c["ARN"], region,
+           {"cluster_id": name, "engine": "memcached", "nodes": 2, "subnet_ids": sorted([app, data_b])}, t)
+
+
+def seed_secrets(partition, region, account, s, ec2, subnet, sg):
+    """A bastion whose user data holds a password and an access key; a function with an
+    access key and a secret key in its environment, one that names its secret by ARN; a
+    managed secret that rotates and one that does not."""
+    key_id = "AKIA" + ("CN" if partition == "aws-cn" else "GL") + f"PLANTED{len(planted):02d}" + "XYZ42"[:5]
+    key_id = key_id[:20].ljust(20, "Q")
+    password = f"Plant3d-Passw0rd-{s}"
+    secret_key = f"wJalrXUtnFEMI/K7MDENG/planted/{s}"
+    planted.extend([key_id, password, secret_key])
+    user_data = ("#!/bin/bash\n"
+                 "# bootstrap the bastion\n"
+                 f"export DB_PASSWORD=\"{password}\"\n"
+                 f"aws configure set aws_access_key_id {key_id}\n"
+                 "yum install -y postgresql\n")
+    t = tags("internal", Name=f"bastion-{s}")
+    inst = ec2.run_instances(ImageId="ami-0a1b2c3d4e5f60718", MinCount=1, MaxCount=1, InstanceType="t3.micro",
+                             SubnetId=subnet, SecurityGroupIds=[sg], UserData=user_data,
+                             TagSpecifications=[{"ResourceType": "instance", "Tags": tag_list(t)}])["Instances"][0]
+    iid = inst["InstanceId"]
+    arn = lambda kind, rid: f"arn:{partition}:ec2:{region}:{account}:{kind}/{rid}"  # noqa: E731
+    record(partition, f"bastion-{s}", "ec2_instance", arn("instance", iid), region,
+           {"instance_id": iid, "state": "running",
+            "user_data_secrets": [{"location": "line 3", "kind": "assignment"},
+                                  {"location": "line 4", "kind": "aws-access-key-id"}]}, t)
+    root_vol = inst["BlockDeviceMappings"][0]["Ebs"]["VolumeId"]
+    record(partition, f"bastion-root-{s}", "ebs_volume", arn("volume", root_vol), region,
+           {"volume_id": root_vol, "attached_instance_ids": [iid]}, {})
+
+    sm = client("secretsmanager", region)
+    t = tags("personal")
+    db_secret = f"Planted-Secret-String-{s}"
+    planted.append(db_secret)
+    made = {}
+    for name, rotate in ((f"db-{s}", True), (f"legacy-api-{s}", False)):
+        sec = sm.create_secret(Name=name, SecretString=db_secret, Tags=tag_list(t))
+        if rotate:
+            sm.rotate_secret(SecretId=name, RotationRules={"AutomaticallyAfterDays": 30})
+        made[name] = sec["ARN"]
+        record(partition, name, "secret", sec["ARN"], region, {"name": name, "rotation_enabled": rotate}, t)
+
+    lam = client("lambda", region)
+    code = io.BytesIO()
+    with zipfile.ZipFile(code, "w") as z:
+        z.writestr("handler.py", "def handler(event, context):\n    return event\n")
+    role = f"arn:{partition}:iam::{account}:role/{'cn' if partition == 'aws-cn' else 'gl'}-app-role"
+    t = tags("personal")
+    for name, env, found in (
+        (f"ingest-{s}", {"AWS_ACCESS_KEY_ID": key_id, "AWS_SECRET_ACCESS_KEY": secret_key, "LOG_LEVEL": "info"},
+         [{"location": "env AWS_ACCESS_KEY_ID", "kind": "aws-access-key-id"},
+          {"location": "env AWS_SECRET_ACCESS_KEY", "kind": "assignment"}]),
+        (f"ingest-ok-{s}", {"DB_SECRET_ARN": made[f"db-{s}"], "TOKEN_TTL": "3600"}, []),
+    ):
+        f = lam.create_function(FunctionName=name, Runtime="python3.12", Role=role, Handler="handler.handler",
+                                Code={"ZipFile": code.getvalue()}, Environment={"Variables": env}, Tags=t)
+        record(partition, name, "lambda_function", f["FunctionArn"], region,
+               {"name": name, "runtime": "python3.12", "env_secrets": found}, t)
+
+
+def seed_cdn(partition, region, account):
+    """CloudFront distributions, tagged. The tagging API also reports them (an ARN without a
+    region) in every region's answer: the snapshot must hold each once, as global, read by
+    the CloudFront collector. shop-cdn redirects viewers to HTTPS and speaks HTTPS to its
+    origin but has no web ACL; video-cdn has a web ACL but lets viewers use plain HTTP and
+    reaches its origin over HTTP."""
+    cf = client("cloudfront", region)
+    t = tags("internal")
+
+    def distribution(name, viewer, origin, acl=None):
+        config = {
+            "CallerReference": f"{name}-{partition}", "Comment": name, "Enabled": True,
+            "Origins": {"Quantity": 1, "Items": [{"Id": name, "DomainName": f"{name}.lanting.cn",
+                                                  "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443,
+                                                                         "OriginProtocolPolicy": origin}}]},
+            "DefaultCacheBehavior": {"TargetOriginId": name, "ViewerProtocolPolicy": viewer,
+                                     "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}},
+                                     "TrustedSigners": {"Enabled": False, "Quantity": 0}},
+        }
+        if acl:
+            config["WebACLId"] = acl
+        d = cf.create_distribution_with_tags(DistributionConfigWithTags={
+            "DistributionConfig": config, "Tags": {"Items": tag_list(t)}})["Distribution"]
+        props = {"distribution_id": d["Id"], "enabled": True, "viewer_protocol_policies": [viewer],
+                 "custom_origin_policies": [origin], "web_acl_id": acl}
+        record(partition, name, "cdn_distribution", d["ARN"], "global", props, t)
+
+    distribution("shop-cdn", "redirect-to-https", "https-only")
+    acl = f"arn:{partition}:wafv2:us-east-1:{account}:global/webacl/edge/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b"
+    distribution("video-cdn", "allow-all", "http-only", acl)
+
+
+def seed_landing_zone(partition, region, account):
+    """EKS clusters and the private link to the IDC. An EKS API open to the world and one
+    private with encrypted secrets. A VPN connection, whose tunnels moto never reports (no
+    telemetry), so none is up: the account has workloads and no private link."""
+    eks = client("eks", region)
+    ec2 = client("ec2", region)
+    vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
+    subnets = [ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.90.{n}.0/24")["Subnet"]["SubnetId"] for n in (1, 2)]
+    ec2.create_tags(Resources=[vpc] + subnets, Tags=tag_list(tags("internal")))
+    arn = lambda kind, rid: f"arn:{partition}:ec2:{region}:{account}:{kind}/{rid}"
+    record(partition, "eks-vpc", "vpc", arn("vpc", vpc), region, {"vpc_id": vpc, "is_default": False}, tags("internal"))
+    for n, sid in enumerate(subnets, 1):
+        record(partition, f"eks-subnet-{n}", "subnet", arn("subnet", sid), region,
+               {"subnet_id": sid, "vpc_id": vpc, "routes_to_internet_gateway": False}, tags("internal"))
+    # The VPC's default security group, which moto makes with it, is recorded (untagged)
+    # by seed_defaults with the region's other default groups.
+    role = f"arn:{partition}:iam::{account}:role/eks-cluster"
+    t = tags("internal")
+    open_ = eks.create_cluster(name="eks-open", roleArn=role, tags=t,
+                               resourcesVpcConfig={"subnetIds": subnets, "endpointPublicAccess": True,
+                                                   "endpointPrivateAccess": False,
+                                                   "publicAccessCidrs": ["0.0.0.0/0"]})["cluster"]
+    record(partition, "eks-open", "eks_cluster", open_["arn"], region,
+           {"name": "eks-open", "endpoint_public_access": True, "public_access_cidrs": ["0.0.0.0/0"],
+            "secrets_encrypted": False}, t)
+    kms = client("kms", region)
+    key = kms.create_key(Description="eks secrets",
+                         Tags=[{"TagKey": k, "TagValue": v} for k, v in sorted(t.items())])["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=key["KeyId"])
+    closed = eks.create_cluster(name="eks-private", roleArn=role, tags=t,
+                                resourcesVpcConfig={"subnetIds": subnets, "endpointPublicAccess": False,
+                                                    "endpointPrivateAccess": True},
+                                encryptionConfig=[{"resources": ["secrets"],
+                                                   "provider": {"keyArn": key["Arn"]}}])["cluster"]
+    record(partition, "eks-private", "eks_cluster", closed["arn"], region,
+           {"name": "eks-private", "endpoint_public_access": False, "endpoint_private_access": True,
+            "secrets_encrypted": True}, t)
+    record(partition, "eks-key", "kms_key", key["Arn"], region, {"key_id": key["KeyId"], "rotation_enabled": True}, t)
+    # moto 5.2.5 answers DescribeConnections with `hasLogicalRedundancy` as a boolean and
+    # `loaIssueTime` as a string (the API: a string enum and a timestamp), which the SDK
+    # rejects: no Direct Connect connection is seeded, and the collector reads moto's empty
+    # answer. Both partitions have workloads and no tunnel up.
+    cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="203.0.113.10", Type="ipsec.1")["CustomerGateway"]
+    vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]
+    vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"],
+                                    VpnGatewayId=vgw["VpnGatewayId"],
+                                    TagSpecifications=[{"ResourceType": "vpn-connection", "Tags": tag_list(t)}])
+    vid = vpn["VpnConnection"]["VpnConnectionId"]
+    record(partition, "idc-vpn", "vpn_connection", arn("vpn-connection", vid), region,
+           {"vpn_connection_id": vid, "tunnels_up": 0}, t)
+
+
 def seed_defaults(partition, region, account):
     """moto makes a default VPC and security groups in every region: they are the account's too."""
     ec2 = client("ec2", region)
@@ -259,6 +534,12 @@ def seed_defaults(partition, region, account):
             record(partition, f"default-vpc-{region}", "vpc",
                    f"arn:{partition}:ec2:{region}:{account}:vpc/{v['VpcId']}", region,
                    {"vpc_id": v["VpcId"], "is_default": True, "flow_log_ids": []}, {})
+    # Its subnets, one per zone, tagged here: how many zones moto makes is moto's business.
+    for n in ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]:
+        ec2.create_tags(Resources=[n["SubnetId"]], Tags=tag_list(tags("internal")))
+        record(partition, f"default-subnet-{n['AvailabilityZone']}", "subnet",
+               f"arn:{partition}:ec2:{region}:{account}:subnet/{n['SubnetId']}", region,
+               {"subnet_id": n["SubnetId"], "vpc_id": n["VpcId"]}, tags("internal"))
     for g in ec2.describe_security_groups(Filters=[{"Name": "group-name", "Values": ["default"]}])["SecurityGroups"]:
         record(partition, f"default-sg-{region}", "security_group",
                f"arn:{partition}:ec2:{region}:{account}:security-group/{g['GroupId']}", region,
@@ -278,7 +559,8 @@ def seed_trail(partition, region, account, multi_region):
     s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [
         {"ID": "keep", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 400}}]})
     record(partition, bucket, "s3_bucket", f"arn:{partition}:s3:::{bucket}", region,
-           {"name": bucket, "encryption": "AES256", "lifecycle_rules": 1}, tags("internal"))
+           {"name": bucket, "encryption": "AES256", "lifecycle_rules": 1,
+            "lifecycle_transitions": [], "lifecycle_expiration": True}, tags("internal"))
     ct = client("cloudtrail", region)
     name = f"org-trail-{region}"
     t = ct.create_trail(Name=name, S3BucketName=bucket, IsMultiRegionTrail=multi_region,
@@ -294,8 +576,9 @@ def seed_trail(partition, region, account, multi_region):
 
 def seed_moto_keys(partition, region):
     """moto makes the `aws/ebs` key when an encrypted volume names no key, and reports it as
-    a customer key, untagged, without rotation (AWS makes it AWS-managed): as moto answers,
-    it is the account's too."""
+    a customer key (AWS makes it AWS-managed). Its alias under `alias/aws/` is what tells:
+    the snapshot keeps the manager as read and the alias, and the rules treat it as
+    AWS-managed (no rotation or tag finding)."""
     kms = client("kms", region)
     known = {r["id"] for r in manifest}
     for alias in kms.list_aliases()["Aliases"]:
@@ -304,7 +587,7 @@ def seed_moto_keys(partition, region):
         m = kms.describe_key(KeyId=alias["TargetKeyId"])["KeyMetadata"]
         if m["Arn"] not in known:
             record(partition, f"moto-ebs-key-{region}", "kms_key", m["Arn"], region,
-                   {"key_id": m["KeyId"], "manager": m["KeyManager"]}, {})
+                   {"key_id": m["KeyId"], "manager": m["KeyManager"], "aliases": ["alias/aws/ebs"]}, {})
 
 
 def main():
@@ -314,6 +597,8 @@ def main():
         # aws-cn: one multi-region trail covers both regions; aws: a single-region trail in
         # us-east-1 only, so ap-southeast-1 has none.
         bucket = seed_trail(partition, regions[0], account, multi_region=partition == "aws-cn")
+        seed_cdn(partition, regions[0], account)
+        seed_landing_zone(partition, regions[0], account)
         for region in regions:
             seed_defaults(partition, region, account)
             for i in range(SCALE):
@@ -321,7 +606,8 @@ def main():
             seed_moto_keys(partition, region)
     manifest.sort(key=lambda r: (r["partition"], r["id"]))
     with open(MANIFEST, "w") as f:
-        json.dump({"account_id": account, "resources": manifest}, f, indent=1, sort_keys=True)
+        json.dump({"account_id": account, "resources": manifest, "planted_secrets": planted}, f,
+                  indent=1, sort_keys=True)
 
 
 if __name__ == "__main__":
