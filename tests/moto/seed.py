@@ -490,6 +490,14 @@ def seed_landing_zone(partition, region, account):
                {"subnet_id": sid, "vpc_id": vpc, "routes_to_internet_gateway": False}, tags("internal"))
     # The VPC's default security group, which moto makes with it, is recorded (untagged)
     # by seed_defaults with the region's other default groups.
+    # The spoke peered with the region's default VPC (the hub, in this small estate).
+    hub = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"] if v.get("IsDefault")][0]
+    pcx = ec2.create_vpc_peering_connection(
+        VpcId=hub, PeerVpcId=vpc,
+        TagSpecifications=[{"ResourceType": "vpc-peering-connection", "Tags": tag_list(tags("internal"))}],
+    )["VpcPeeringConnection"]["VpcPeeringConnectionId"]
+    record(partition, "hub-eks-peering", "vpc_peering", arn("vpc-peering-connection", pcx), region,
+           {"peering_id": pcx}, tags("internal"))
     role = f"arn:{partition}:iam::{account}:role/eks-cluster"
     t = tags("internal")
     open_ = eks.create_cluster(name="eks-open", roleArn=role, tags=t,

@@ -1,13 +1,13 @@
 //! EC2 in one region: security groups, VPCs and their flow logs, subnets and whether
-//! they route to an internet gateway, site-to-site VPN connections, instances, volumes and
-//! the account's own snapshots.
+//! they route to an internet gateway, VPC peering connections, site-to-site VPN
+//! connections, instances, volumes and the account's own snapshots.
 
 use std::collections::BTreeMap;
 
 use audit_model::credentials::scan_text;
 use audit_model::resource::{
-    EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, InstanceState, SecurityGroup, Subnet, Vpc,
-    VpnConnection,
+    EbsSnapshot, EbsVolume, Ec2Instance, IngressRule, InstanceState, PeeringSide, SecurityGroup,
+    Subnet, Vpc, VpcPeering, VpnConnection,
 };
 use audit_model::{Kind, Resource};
 use aws_sdk_ec2::Client;
@@ -246,6 +246,53 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                 state: state.to_string(),
                 tunnels: u32::try_from(tunnels.len()).unwrap_or(u32::MAX),
                 tunnels_up: u32::try_from(up).unwrap_or(u32::MAX),
+            }),
+        ));
+    }
+
+    // VPC peering connections: the hub-and-spoke topology, which VPCs of which accounts
+    // and regions are joined.
+    let peerings = client
+        .describe_vpc_peering_connections()
+        .into_paginator()
+        .items()
+        .send()
+        .try_collect()
+        .await;
+    for p in shard
+        .take(site, "DescribeVpcPeeringConnections", peerings)
+        .unwrap_or_default()
+    {
+        let Some(id) = p.vpc_peering_connection_id() else {
+            continue;
+        };
+        let status = p
+            .status()
+            .and_then(|s| s.code())
+            .map_or("unknown", |c| c.as_str());
+        if status == "deleted" {
+            continue;
+        }
+        let side = |info: Option<&aws_sdk_ec2::types::VpcPeeringConnectionVpcInfo>| PeeringSide {
+            vpc_id: info
+                .and_then(|i| i.vpc_id())
+                .unwrap_or_default()
+                .to_string(),
+            owner_id: info
+                .and_then(|i| i.owner_id())
+                .unwrap_or_default()
+                .to_string(),
+            region: info.and_then(|i| i.region()).unwrap_or(region).to_string(),
+            cidr: info.and_then(|i| i.cidr_block()).map(str::to_string),
+        };
+        shard.resources.push(resource(
+            arn("vpc-peering-connection", id),
+            ec2_tags(p.tags()),
+            Kind::VpcPeering(VpcPeering {
+                peering_id: id.to_string(),
+                status: status.to_string(),
+                requester: side(p.requester_vpc_info()),
+                accepter: side(p.accepter_vpc_info()),
             }),
         ));
     }

@@ -29,6 +29,7 @@ const COLLECTED: &[&str] = &[
     "eks:cluster",
     "cloudfront:distribution",
     "ec2:vpn-connection",
+    "ec2:vpc-peering-connection",
     "directconnect:dxcon",
 ];
 

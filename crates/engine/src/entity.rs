@@ -46,6 +46,7 @@ pub fn cedar_type(type_name: &str) -> &'static str {
         "eks_cluster" => "EksCluster",
         "cdn_distribution" => "CdnDistribution",
         "vpn_connection" => "VpnConnection",
+        "vpc_peering" => "VpcPeering",
         "dx_connection" => "DirectConnectConnection",
         _ => "Other",
     }
@@ -308,6 +309,11 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("has_web_acl", d.web_acl_id.is_some());
         }
         Kind::VpnConnection(v) => a.bool("up", v.is_up()),
+        Kind::VpcPeering(p) => {
+            a.string("status", &p.status);
+            a.bool("cross_account", p.is_cross_account());
+            a.bool("cross_region", p.is_cross_region());
+        }
         Kind::DirectConnectConnection(d) => a.bool("up", d.is_up()),
         Kind::Other(o) => a.string("resource_type", &o.resource_type),
     }

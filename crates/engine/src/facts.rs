@@ -346,6 +346,7 @@ pub fn display_name(resource: &Resource) -> &str {
         Kind::EksCluster(c) => &c.name,
         Kind::CdnDistribution(d) => &d.distribution_id,
         Kind::VpnConnection(v) => &v.vpn_connection_id,
+        Kind::VpcPeering(p) => &p.peering_id,
         Kind::DirectConnectConnection(d) => &d.connection_id,
         Kind::Other(_) => &resource.id,
     }

@@ -241,8 +241,10 @@ impl ReferenceJudge<'_> {
                     ids.push("waf-entry-point-unprotected");
                 }
             }
-            Kind::LambdaFunction(_) | Kind::VpnConnection(_) | Kind::DirectConnectConnection(_) => {
-            }
+            Kind::LambdaFunction(_)
+            | Kind::VpnConnection(_)
+            | Kind::VpcPeering(_)
+            | Kind::DirectConnectConnection(_) => {}
             Kind::IamGroup(_)
             | Kind::IamRole(_)
             | Kind::EbsSnapshot(_)

@@ -701,6 +701,36 @@ impl EksCluster {
     }
 }
 
+/// One side of a VPC peering connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringSide {
+    pub vpc_id: String,
+    pub owner_id: String,
+    pub region: String,
+    pub cidr: Option<String>,
+}
+
+/// A VPC peering connection: which VPCs of which accounts and regions it joins.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VpcPeering {
+    pub peering_id: String,
+    /// `pending-acceptance`, `active`, `rejected`, `failed`, `expired`, ...
+    pub status: String,
+    pub requester: PeeringSide,
+    pub accepter: PeeringSide,
+}
+
+impl VpcPeering {
+    pub fn is_cross_account(&self) -> bool {
+        self.requester.owner_id != self.accepter.owner_id
+    }
+    pub fn is_cross_region(&self) -> bool {
+        self.requester.region != self.accepter.region
+    }
+}
+
 /// A CloudFront distribution (global): how viewers and origins are spoken to.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -862,6 +892,7 @@ kinds! {
     EksCluster(EksCluster) => "eks_cluster",
     CdnDistribution(CdnDistribution) => "cdn_distribution",
     VpnConnection(VpnConnection) => "vpn_connection",
+    VpcPeering(VpcPeering) => "vpc_peering",
     DirectConnectConnection(DirectConnectConnection) => "dx_connection",
     Other(OtherResource) => "other",
 }
