@@ -199,9 +199,12 @@ fn collect_reads_every_seeded_resource_in_both_partitions() {
             }
             assert_properties(label, &w["properties"], &g["properties"]);
             let prefix = format!("arn:{}:", partition.0);
-            // moto 5.2.5 names ElastiCache resources `arn:aws:` in every partition.
+            // moto 5.2.5 names ElastiCache resources and Direct Connect connections
+            // `arn:aws:` in every partition.
             assert!(
-                id.starts_with(&prefix) || id.starts_with("arn:aws:elasticache:"),
+                id.starts_with(&prefix)
+                    || id.starts_with("arn:aws:elasticache:")
+                    || id.starts_with("arn:aws:directconnect:"),
                 "{label}: {id} is not an {} ARN",
                 partition.0
             );

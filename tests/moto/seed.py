@@ -475,9 +475,9 @@ def seed_cdn(partition, region, account):
 
 
 def seed_landing_zone(partition, region, account):
-    """EKS clusters and the private link to the IDC. An EKS API open to the world and one
-    private with encrypted secrets. A VPN connection, whose tunnels moto never reports (no
-    telemetry), so none is up: the account has workloads and no private link."""
+    """EKS clusters and the private links to the IDC. An EKS API open to the world and one
+    private with encrypted secrets; a peering of the spoke with the hub; a Direct Connect
+    line in aws-cn and a VPN connection in both."""
     eks = client("eks", region)
     ec2 = client("ec2", region)
     vpc = ec2.create_vpc(CidrBlock="10.90.0.0/16")["Vpc"]["VpcId"]
@@ -520,10 +520,15 @@ def seed_landing_zone(partition, region, account):
            {"name": "eks-private", "endpoint_public_access": False, "endpoint_private_access": True,
             "secrets_encrypted": True}, t)
     record(partition, "eks-key", "kms_key", key["Arn"], region, {"key_id": key["KeyId"], "rotation_enabled": True}, t)
-    # moto 5.2.5 answers DescribeConnections with `hasLogicalRedundancy` as a boolean and
-    # `loaIssueTime` as a string (the API: a string enum and a timestamp), which the SDK
-    # rejects: no Direct Connect connection is seeded, and the collector reads moto's empty
-    # answer. Both partitions have workloads and no tunnel up.
+    # aws-cn reaches the IDC over a Direct Connect line (moto makes it `available`; its
+    # answer is corrected by fixes.py); both partitions also have a VPN connection, whose
+    # tunnels moto never reports up: the aws account has workloads and no private link.
+    if partition == "aws-cn":
+        dx = client("directconnect", region).create_connection(
+            location="BJSDX", bandwidth="10Gbps", connectionName="idc-beijing",
+            tags=[{"key": k, "value": v} for k, v in sorted(t.items())])
+        record(partition, "idc-beijing", "dx_connection", dx["connectionId"], region,
+               {"name": "idc-beijing", "state": "available", "location": "BJSDX"}, t)
     cgw = ec2.create_customer_gateway(BgpAsn=65000, PublicIp="203.0.113.10", Type="ipsec.1")["CustomerGateway"]
     vgw = ec2.create_vpn_gateway(Type="ipsec.1")["VpnGateway"]
     vpn = ec2.create_vpn_connection(Type="ipsec.1", CustomerGatewayId=cgw["CustomerGatewayId"],

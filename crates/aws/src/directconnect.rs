@@ -27,6 +27,10 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         let Some(raw) = c.connection_id() else {
             continue;
         };
+        // A connection belongs to one region; one reported elsewhere is read there.
+        if c.region().is_some_and(|r| r != region) {
+            continue;
+        }
         // AWS answers `dxcon-fg5678gh`; moto answers an ARN whose last part is the id.
         let (arn, id) = if raw.starts_with("arn:") {
             (raw.to_string(), raw.rsplit('/').next().unwrap_or(raw))

@@ -31,6 +31,8 @@ const COLLECTED: &[&str] = &[
     "ec2:vpn-connection",
     "ec2:vpc-peering-connection",
     "directconnect:dxcon",
+    // moto 5.2.5 spells the connection's ARN `dx-con/...`.
+    "directconnect:dx-con",
 ];
 
 /// Load balancers of Elastic Load Balancing v2 (application, network, gateway); a Classic
