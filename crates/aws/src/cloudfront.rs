@@ -3,23 +3,16 @@
 //! minimum viewer TLS and the web ACL.
 
 use audit_model::resource::CdnDistribution;
-use audit_model::{GLOBAL_REGION, Kind, Partition, Resource};
+use audit_model::{GLOBAL_REGION, Kind, Resource};
 use aws_sdk_cloudfront::Client;
 
 use crate::Ctx;
 use crate::convert::tags;
+use crate::regions::cloudfront_region;
 use crate::shard::{Shard, Site};
 
-/// The region the SDK signs CloudFront calls for: Ningxia in China, N. Virginia elsewhere.
-pub fn home_region(partition: Partition) -> &'static str {
-    match partition {
-        Partition::AwsCn => "cn-northwest-1",
-        _ => "us-east-1",
-    }
-}
-
 pub async fn collect(ctx: &Ctx) -> Shard {
-    let client = Client::new(&ctx.config(home_region(ctx.partition)));
+    let client = Client::new(&ctx.config(cloudfront_region(ctx.partition)));
     let site = Site {
         service: "cloudfront",
         region: GLOBAL_REGION,

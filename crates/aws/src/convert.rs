@@ -17,6 +17,15 @@ pub fn tags<'a>(
         .collect()
 }
 
+/// The items sorted, each once: how lists of ids and names are written to a snapshot,
+/// so that the same account gives the same bytes whatever order the API answered in.
+pub fn sorted_unique(items: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut v: Vec<String> = items.into_iter().collect();
+    v.sort();
+    v.dedup();
+    v
+}
+
 /// IAM hands policy documents back URL-encoded (RFC 3986).
 pub fn policy_document(raw: &str) -> Result<serde_json::Value, String> {
     let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();

@@ -379,12 +379,9 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                         ),
                     }
                 }
-                shard.resources.push(Resource {
-                    id,
-                    region: region.to_string(),
-                    tags,
-                    kind: Kind::Ec2Instance(instance),
-                });
+                shard
+                    .resources
+                    .push(resource(id, tags, Kind::Ec2Instance(instance)));
                 shard
             },
         )

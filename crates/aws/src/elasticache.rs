@@ -9,7 +9,7 @@ use aws_sdk_elasticache::Client;
 use aws_sdk_elasticache::types::{AutomaticFailoverStatus, MultiAzStatus};
 
 use crate::Ctx;
-use crate::convert::tags;
+use crate::convert::{sorted_unique, tags};
 use crate::shard::{Shard, Site};
 
 pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
@@ -59,14 +59,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         })
         .collect();
     let subnets = |names: &mut dyn Iterator<Item = &str>| {
-        let mut ids: Vec<String> = names
-            .filter_map(|n| subnets_of.get(n))
-            .flatten()
-            .cloned()
-            .collect();
-        ids.sort();
-        ids.dedup();
-        ids
+        sorted_unique(names.filter_map(|n| subnets_of.get(n)).flatten().cloned())
     };
     let group_of_cluster: BTreeMap<&str, &str> = clusters
         .iter()

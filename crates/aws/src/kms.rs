@@ -8,6 +8,7 @@ use futures_util::stream::{self, StreamExt};
 use std::collections::BTreeMap;
 
 use crate::Ctx;
+use crate::convert::sorted_unique;
 use crate::shard::{Shard, Site};
 
 pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
@@ -52,8 +53,7 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         }
     }
     for names in aliases.values_mut() {
-        names.sort();
-        names.dedup();
+        *names = sorted_unique(std::mem::take(names));
     }
     let (client, aliases) = (&client, &aliases);
     let done: Vec<Shard> = stream::iter(keys)

@@ -6,7 +6,6 @@ use audit_model::credentials::scan_environment;
 use audit_model::resource::LambdaFunction;
 use audit_model::{Kind, Resource};
 use aws_sdk_lambda::Client;
-use futures_util::stream::{self, StreamExt};
 
 use crate::Ctx;
 use crate::shard::{Shard, Site};
@@ -54,8 +53,8 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
         .collect();
     drop(functions);
     let client = &client;
-    let done: Vec<Shard> = stream::iter(found)
-        .map(|(arn, function)| async move {
+    shard
+        .fan_out(ctx.fan_out, found, |(arn, function)| async move {
             let mut shard = Shard::default();
             let tags = shard
                 .take(
@@ -74,11 +73,6 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
             });
             shard
         })
-        .buffer_unordered(ctx.fan_out)
-        .collect()
         .await;
-    for s in done {
-        shard.absorb(s);
-    }
     shard
 }

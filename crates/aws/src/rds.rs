@@ -8,7 +8,7 @@ use audit_model::{Kind, Resource};
 use aws_sdk_rds::Client;
 
 use crate::Ctx;
-use crate::convert::tags;
+use crate::convert::{sorted_unique, tags};
 use crate::shard::{Shard, Site};
 
 pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
@@ -64,18 +64,13 @@ pub async fn collect(ctx: &Ctx, region: &str) -> Shard {
                 },
                 backup_retention_days: db.backup_retention_period().unwrap_or(0).max(0) as u32,
                 deletion_protection: db.deletion_protection().unwrap_or(false),
-                subnet_ids: {
-                    let mut ids: Vec<String> = db
-                        .db_subnet_group()
+                subnet_ids: sorted_unique(
+                    db.db_subnet_group()
                         .map(|g| g.subnets())
                         .unwrap_or_default()
                         .iter()
-                        .filter_map(|s| s.subnet_identifier().map(str::to_string))
-                        .collect();
-                    ids.sort();
-                    ids.dedup();
-                    ids
-                },
+                        .filter_map(|s| s.subnet_identifier().map(str::to_string)),
+                ),
             }),
         });
     }

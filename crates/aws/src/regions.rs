@@ -67,6 +67,15 @@ pub fn partition_of(region: &str) -> Option<Partition> {
         .find(|p| regions_of(*p).contains(&region))
 }
 
+/// Where CloudFront, a global service, is asked: Ningxia in China (not the partition's
+/// home region), N. Virginia elsewhere (GovCloud has no CloudFront of its own).
+pub fn cloudfront_region(partition: Partition) -> &'static str {
+    match partition {
+        Partition::AwsCn => "cn-northwest-1",
+        Partition::Aws | Partition::AwsUsGov | Partition::Bce => "us-east-1",
+    }
+}
+
 /// Where the partition's global services (IAM, STS, S3's bucket list) are asked.
 pub fn home_region(partition: Partition) -> &'static str {
     match partition {

@@ -10,7 +10,7 @@ use aws_sdk_s3::types::{BucketLocationConstraint, ExpirationStatus};
 use futures_util::stream::{self, StreamExt};
 
 use crate::Ctx;
-use crate::convert::tags;
+use crate::convert::{sorted_unique, tags};
 use crate::shard::{Shard, Site};
 
 fn client(ctx: &Ctx, region: &str) -> Client {
@@ -167,21 +167,16 @@ async fn bucket(ctx: &Ctx, home: &Client, clients: &Clients<'_>, name: String) -
         })
         .unwrap_or_default();
     let lifecycle_rules = u32::try_from(enabled.len()).unwrap_or(u32::MAX);
-    let mut lifecycle_transitions: Vec<String> = enabled
-        .iter()
-        .flat_map(|r| {
-            let current = r.transitions().iter().filter_map(|t| t.storage_class());
-            let older = r
-                .noncurrent_version_transitions()
-                .iter()
-                .filter_map(|t| t.storage_class());
-            current
-                .map(|c| c.as_str().to_string())
-                .chain(older.map(|c| c.as_str().to_string()))
-        })
-        .collect();
-    lifecycle_transitions.sort();
-    lifecycle_transitions.dedup();
+    let lifecycle_transitions = sorted_unique(enabled.iter().flat_map(|r| {
+        let current = r.transitions().iter().filter_map(|t| t.storage_class());
+        let older = r
+            .noncurrent_version_transitions()
+            .iter()
+            .filter_map(|t| t.storage_class());
+        current
+            .map(|c| c.as_str().to_string())
+            .chain(older.map(|c| c.as_str().to_string()))
+    }));
     let lifecycle_expiration = enabled.iter().any(|r| {
         r.expiration()
             .is_some_and(|e| e.days().is_some_and(|d| d > 0) || e.date().is_some())

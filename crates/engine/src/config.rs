@@ -210,16 +210,13 @@ impl std::ops::Deref for SnapshotTypes {
     }
 }
 
-/// The types the tagging rule can never judge: they carry no tags.
-const UNTAGGABLE: &[&str] = &["account", "iam_group"];
-
 impl Param for SnapshotTypes {
     type Raw = Vec<Spanned<String>>;
     fn resolve(raw: Vec<Spanned<String>>, layer: &Layer, key: &str) -> Result<Self, EngineError> {
         raw.into_iter()
             .map(|t| {
                 let name = t.get_ref();
-                let message = if UNTAGGABLE.contains(&name.as_str()) {
+                let message = if audit_model::UNTAGGABLE_TYPES.contains(&name.as_str()) {
                     format!("`{key}`: a `{name}` cannot carry tags")
                 } else if !audit_model::TYPE_NAMES.contains(&name.as_str()) {
                     format!(
@@ -227,7 +224,7 @@ impl Param for SnapshotTypes {
                         audit_text::quote(name),
                         audit_model::TYPE_NAMES
                             .iter()
-                            .filter(|t| !UNTAGGABLE.contains(t))
+                            .filter(|t| !audit_model::UNTAGGABLE_TYPES.contains(t))
                             .copied()
                             .collect::<Vec<_>>()
                             .join(", ")
@@ -434,7 +431,7 @@ mod tests {
         let all = load_with("").unwrap();
         let taggable: Vec<&str> = audit_model::TYPE_NAMES
             .iter()
-            .filter(|t| !UNTAGGABLE.contains(t))
+            .filter(|t| !audit_model::UNTAGGABLE_TYPES.contains(t))
             .copied()
             .collect();
         let mut got: Vec<&str> = all.tagged_types.iter().map(String::as_str).collect();

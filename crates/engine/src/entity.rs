@@ -131,6 +131,15 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
     a.string("region", &resource.region);
     a.string("data_class", &facts::data_class(resource));
     a.strings("tag_keys", facts::nonblank_tags(resource).map(|(k, _)| k));
+    // The data stores (databases, caches): production or not, and whether they sit in a
+    // public subnet.
+    if facts::data_subnets(resource).is_some() {
+        a.string("env", &facts::env(resource));
+        a.bool(
+            "in_public_subnet",
+            !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
+        );
+    }
     match &resource.kind {
         Kind::Account(acct) => {
             let policy = acct.password_policy.as_ref();
@@ -223,16 +232,11 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("lifecycle_tiered", b.is_tiered());
         }
         Kind::RdsInstance(d) => {
-            a.string("env", &facts::env(resource));
             a.bool("storage_encrypted", d.storage_encrypted);
             a.bool("publicly_accessible", d.publicly_accessible);
             a.bool("multi_az", d.multi_az);
             a.long("backup_retention_days", i64::from(d.backup_retention_days));
             a.bool("deletion_protection", d.deletion_protection);
-            a.bool(
-                "in_public_subnet",
-                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
-            );
         }
         Kind::LogGroup(l) => {
             if let Some(days) = l.retention_days {
@@ -265,29 +269,19 @@ pub fn to_entity(resource: &Resource, type_name: &EntityTypeName, env: &DeriveEn
             a.bool("has_web_acl", l.web_acl.is_some());
         }
         Kind::CacheReplicationGroup(g) => {
-            a.string("env", &facts::env(resource));
             a.bool("automatic_failover", g.automatic_failover);
             a.bool("multi_az", g.multi_az);
             a.long("nodes", i64::from(g.member_clusters));
             a.bool("transit_encryption", g.transit_encryption);
             a.bool("at_rest_encryption", g.at_rest_encryption);
-            a.bool(
-                "in_public_subnet",
-                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
-            );
         }
         Kind::CacheCluster(c) => {
-            a.string("env", &facts::env(resource));
             // A cluster outside any replication group has no replica to fail over to.
             a.bool("automatic_failover", false);
             a.bool("multi_az", false);
             a.long("nodes", i64::from(c.nodes));
             a.bool("transit_encryption", c.transit_encryption);
             a.bool("at_rest_encryption", c.at_rest_encryption);
-            a.bool(
-                "in_public_subnet",
-                !facts::public_data_subnets(resource, env.public_subnets).is_empty(),
-            );
         }
         Kind::LambdaFunction(f) => a.long(
             "hardcoded_secrets",

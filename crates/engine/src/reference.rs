@@ -244,8 +244,8 @@ impl ReferenceJudge<'_> {
             Kind::LambdaFunction(_)
             | Kind::VpnConnection(_)
             | Kind::VpcPeering(_)
-            | Kind::DirectConnectConnection(_) => {}
-            Kind::IamGroup(_)
+            | Kind::DirectConnectConnection(_)
+            | Kind::IamGroup(_)
             | Kind::IamRole(_)
             | Kind::EbsSnapshot(_)
             | Kind::Subnet(_)

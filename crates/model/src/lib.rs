@@ -19,7 +19,7 @@ pub use error_kind::ErrorKind;
 pub use finding::{FINDINGS_DOC_VERSION, Finding, Severity, merge_sorted, sort_findings};
 pub use place::SourcePlace;
 pub use read::{Early, SnapshotError, read_snapshot, stream_snapshot};
-pub use resource::{GLOBAL_REGION, Kind, Resource, TYPE_NAMES};
+pub use resource::{GLOBAL_REGION, Kind, Resource, TYPE_NAMES, UNTAGGABLE_TYPES};
 pub use snapshot::{Gap, GapCode, Header, Partition, Provider, SCHEMA_VERSION, Snapshot, Tool};
 pub use text_file::{TextError, read_text};
 

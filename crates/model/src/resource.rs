@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 
 pub use crate::credentials::SecretMatch;
 
+/// Snapshot types that cannot carry tags: the account and IAM groups.
+pub const UNTAGGABLE_TYPES: &[&str] = &["account", "iam_group"];
+
 /// Region value of resources that are not regional (IAM, the account itself).
 pub const GLOBAL_REGION: &str = "global";
 
@@ -34,13 +37,12 @@ impl Resource {
         self.kind.type_name()
     }
 
-    /// Whether the mandatory-tag rule applies: the account and IAM groups cannot carry
-    /// tags, and an AWS-managed key's tags are not the customer's to set.
+    /// Whether the mandatory-tag rule applies: the types of [`UNTAGGABLE_TYPES`] cannot
+    /// carry tags, and an AWS-managed key's tags are not the customer's to set.
     pub fn is_taggable(&self) -> bool {
         match &self.kind {
-            Kind::Account(_) | Kind::IamGroup(_) => false,
             Kind::KmsKey(k) => k.is_customer_managed(),
-            _ => true,
+            _ => !UNTAGGABLE_TYPES.contains(&self.type_name()),
         }
     }
 
